@@ -39,7 +39,7 @@ IMPACT_WINDOW = 128
 
 
 def common_step(work):
-    """The latest step for which both variants have a snapshot."""
+    """Find the latest step for which both variants have a snapshot."""
     steps = {}
     for arch in ("moe", "dense"):
         found = set()

@@ -61,18 +61,18 @@ def store_weights_as_float16(path):
     """Replace large float32 initializers with float16 ones followed by a Cast back to float32."""
     graph_model = onnx.load(path)
     graph = graph_model.graph
-    casts, kept = [], []
+    casts, initializers = [], []
     for initializer in graph.initializer:
         if initializer.data_type == TensorProto.FLOAT and np.prod(initializer.dims) >= MIN_ELEMENTS_FOR_FLOAT16:
             values = numpy_helper.to_array(initializer).astype(np.float16)
             half = numpy_helper.from_array(values, initializer.name + "_float16")
-            kept.append(half)
+            initializers.append(half)
             casts.append(helper.make_node("Cast", [half.name], [initializer.name], to=TensorProto.FLOAT,
                                           name=initializer.name + "_cast"))
         else:
-            kept.append(initializer)
+            initializers.append(initializer)
     del graph.initializer[:]
-    graph.initializer.extend(kept)
+    graph.initializer.extend(initializers)
     nodes = list(graph.node)
     del graph.node[:]
     graph.node.extend(casts + nodes)

@@ -66,7 +66,9 @@ def run_stage_tokens(args):
 def run_stage_train(args):
     """Train both variants at once, each on half the threads, with the same seed and batches."""
     common = ["--work", args.work, "--steps", str(args.steps), "--batch-size", str(args.batch_size),
-              "--device", args.device]
+              "--device", args.device, "--model-dim", str(args.model_dim), "--layers", str(args.layers),
+              "--heads", str(args.heads), "--expert-hidden", str(args.expert_hidden), "--context", str(args.context),
+              "--snapshot-every", str(args.snapshot_every)]
     if args.time_limit_minutes:
         common += ["--time-limit-minutes", str(args.time_limit_minutes)]
     threads = max(1, args.threads // 2)
@@ -87,6 +89,8 @@ def run_stage_export(args):
 def run_stage_evaluate(args):
     subprocess.run([python(), os.path.join(HERE, "evaluate.py"), "--work", args.work, "--out", args.out,
                     "--threads", str(args.threads)], check=True)
+    subprocess.run([python(), os.path.join(HERE, "model_card.py"), "--work", args.work, "--out", args.out,
+                    "--command", "/usr/bin/python3 models/training/pipeline.py " + " ".join(sys.argv[1:])], check=True)
 
 
 def main():
@@ -100,6 +104,12 @@ def main():
     parser.add_argument("--max-domain-mb", type=float, default=10.0)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--model-dim", type=int, default=256)
+    parser.add_argument("--layers", type=int, default=4)
+    parser.add_argument("--heads", type=int, default=4)
+    parser.add_argument("--expert-hidden", type=int, default=512)
+    parser.add_argument("--context", type=int, default=256)
+    parser.add_argument("--snapshot-every", type=int, default=100)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--time-limit-minutes", type=float, default=0)
