@@ -40,6 +40,18 @@ class ExportWrapper(torch.nn.Module):
         return logits, present, torch.softmax(router_logits, dim=-1), expert_weights
 
 
+class DenseExportWrapper(torch.nn.Module):
+    """The dense baseline's graph: the same cache inputs and outputs, without routing."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, past_key_values):
+        logits, present, _, _ = self.model(input_ids, past_key_values)
+        return logits, present
+
+
 def load_model(checkpoint_path):
     state = torch.load(checkpoint_path, map_location="cpu")
     config = ModelConfig(**state["config"])
@@ -95,7 +107,22 @@ def export_onnx(model, path):
         dynamic_axes={"input_ids": {1: "new_tokens"}, "past_key_values": {4: "past_tokens"},
                       "logits": {1: "new_tokens"}, "present_key_values": {4: "total_tokens"},
                       "router_probs": {1: "new_tokens"}, "expert_weights": {1: "new_tokens"}},
-        do_constant_folding=True)
+        do_constant_folding=False)
+    store_weights_as_float16(path)
+
+
+def export_dense_onnx(model, path):
+    """Export the dense baseline, which the evaluation compares against the MoE."""
+    config = model.config
+    head_dim = config.model_dim // config.heads
+    input_ids = torch.randint(0, config.vocab_size, (1, 5))
+    past = torch.zeros(config.layers, 2, 1, config.heads, 3, head_dim)
+    torch.onnx.export(
+        DenseExportWrapper(model), (input_ids, past), path, opset_version=OPSET,
+        input_names=["input_ids", "past_key_values"], output_names=["logits", "present_key_values"],
+        dynamic_axes={"input_ids": {1: "new_tokens"}, "past_key_values": {4: "past_tokens"},
+                      "logits": {1: "new_tokens"}, "present_key_values": {4: "total_tokens"}},
+        do_constant_folding=False)
     store_weights_as_float16(path)
 
 
@@ -167,6 +194,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--checkpoint", help="defaults to WORK/checkpoints/moe/final.pt, else latest.pt")
     parser.add_argument("--name", default="expert-moe")
+    parser.add_argument("--dense-checkpoint", help="the dense baseline to export as baseline-dense.onnx; defaults to the snapshot at the MoE's step")
     args = parser.parse_args()
 
     checkpoint = args.checkpoint
@@ -185,6 +213,13 @@ def main():
     with open(os.path.join(args.out, "training.json"), "w", encoding="utf-8") as handle:
         json.dump({"checkpoint": os.path.basename(checkpoint), "step": state["step"], "tokens": state["tokens"],
                    "parameters": model.parameter_counts(), "config": model.config.to_dict()}, handle, indent=2)
+    dense_checkpoint = args.dense_checkpoint or os.path.join(args.work, "checkpoints", "dense", f"step{state['step']:06d}.pt")
+    if os.path.exists(dense_checkpoint):
+        dense, _ = load_model(dense_checkpoint)
+        round_weights_to_float16(dense)
+        export_dense_onnx(dense, os.path.join(args.out, "baseline-dense.onnx"))
+    else:
+        print(f"no dense snapshot at {dense_checkpoint}; baseline-dense.onnx not written", flush=True)
     size = os.path.getsize(os.path.join(args.out, "model.onnx"))
     print(f"exported step {state['step']} to {args.out}: model.onnx {size / 1e6:.1f} MB", flush=True)
 

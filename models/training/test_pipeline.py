@@ -71,7 +71,8 @@ class PipelineSmokeTest(unittest.TestCase):
             completed = subprocess.run(command, capture_output=True, text=True, timeout=900)
             self.assertEqual(completed.returncode, 0, completed.stdout[-3000:] + completed.stderr[-3000:])
 
-            for name in ("model.onnx", "manifest.json", "tokenizer.json", "reference.json", "impact.json", "results.json"):
+            for name in ("model.onnx", "baseline-dense.onnx", "manifest.json", "tokenizer.json", "reference.json",
+                     "impact.json", "results.json", "MODEL.md"):
                 self.assertTrue(os.path.exists(os.path.join(out, name)), f"{name} missing from {out}")
             with open(os.path.join(out, "manifest.json"), encoding="utf-8") as handle:
                 manifest = json.load(handle)
