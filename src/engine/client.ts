@@ -1,0 +1,333 @@
+// EngineClient: the `Engine` over a worker thread that owns the ONNX session. Works in the
+// extension host and in plain Node. It keeps request ids, supersedes older requests of the
+// same document, forwards cancellation, restarts a crashed or stuck worker with backoff, and
+// reports its state.
+
+import { Worker } from 'node:worker_threads';
+import { EngineError, engineError, isErrorInfo } from './errors';
+import type { EngineLogger } from './logger';
+import type {
+  CompleteRequest,
+  CompletionResult,
+  Engine,
+  EngineErrorInfo,
+  EngineRequest,
+  EngineState,
+  ExplainRequest,
+  ExplainResult,
+  RouteRequest,
+  RoutingTrace,
+} from './protocol';
+import type { FromWorkerMessage, ToWorkerMessage, WorkerStartOptions } from './workerProtocol';
+
+export interface EngineClientOptions {
+  modelFolder: string;
+  threads: number;
+  /** Path of the bundled worker, dist/worker.js. */
+  workerScript: string;
+  log: EngineLogger;
+  /** Context window in tokens; defaults to the model's trainedContext. */
+  contextTokens?: number;
+  heartbeatIntervalMs?: number;
+  /** A worker that leaves a heartbeat unanswered this long is restarted. */
+  heartbeatTimeoutMs?: number;
+  /** A worker that has not loaded the model after this long is restarted. */
+  loadTimeoutMs?: number;
+}
+
+interface PendingRequest {
+  documentKey: string;
+  /** Kept until a worker has received it, so a request made while restarting goes to the new worker. */
+  message?: ToWorkerMessage;
+  resolve(result: unknown): void;
+  reject(error: EngineError): void;
+  detachSignal(): void;
+}
+
+const FIRST_RESTART_DELAY_MS = 250;
+const MAX_RESTART_DELAY_MS = 8000;
+/** A worker that ran this long before crashing restarts after the first delay again. */
+const STABLE_UPTIME_MS = 60_000;
+
+export class EngineClient implements Engine {
+  private currentState: EngineState = { status: 'stopped' };
+  private readonly listeners = new Set<(state: EngineState) => void>();
+  private readonly pending = new Map<number, PendingRequest>();
+  private options: EngineClientOptions;
+  private worker: Worker | undefined;
+  private workerStartedAt = 0;
+  private ready: Promise<void> | undefined;
+  private settleReady: { resolve(): void; reject(error: EngineError): void } | undefined;
+  private nextId = 1;
+  private restartDelayMs = FIRST_RESTART_DELAY_MS;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private outstandingPing: { id: number; sentAt: number } | undefined;
+  private disposed = false;
+
+  constructor(options: EngineClientOptions) {
+    this.options = options;
+  }
+
+  get state(): EngineState {
+    return this.currentState;
+  }
+
+  onDidChangeState(listener: (state: EngineState) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Starts the worker and resolves once the model has loaded; rejects with the load error. */
+  start(): Promise<void> {
+    if (this.disposed) return Promise.reject(engineError('cancelled', 'The engine was disposed.'));
+    if (this.ready === undefined) this.spawnWorker();
+    return this.ready as Promise<void>;
+  }
+
+  route(request: Omit<RouteRequest, 'kind'>, signal?: AbortSignal): Promise<RoutingTrace> {
+    return this.send({ ...request, kind: 'route' }, signal) as Promise<RoutingTrace>;
+  }
+
+  complete(request: Omit<CompleteRequest, 'kind'>, signal?: AbortSignal): Promise<CompletionResult> {
+    return this.send({ ...request, kind: 'complete' }, signal) as Promise<CompletionResult>;
+  }
+
+  explain(request: Omit<ExplainRequest, 'kind'>, signal?: AbortSignal): Promise<ExplainResult> {
+    return this.send({ ...request, kind: 'explain' }, signal) as Promise<ExplainResult>;
+  }
+
+  async reload(options: { modelFolder: string; threads: number }): Promise<void> {
+    this.options = { ...this.options, ...options };
+    this.options.log.info(`Reloading the engine with ${options.modelFolder} and ${options.threads} threads.`);
+    const reason = engineError('cancelled', 'The engine reloaded its model, so the request was dropped.');
+    this.stopWorker(reason);
+    this.rejectReady(reason);
+    this.restartDelayMs = FIRST_RESTART_DELAY_MS;
+    this.ready = undefined;
+    await this.start();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    const reason = engineError('cancelled', 'The engine was disposed.');
+    this.stopWorker(reason);
+    this.rejectReady(reason);
+    this.disposed = true;
+    this.setState({ status: 'stopped' });
+    this.listeners.clear();
+  }
+
+  /** Test hook: ends the worker thread as a crash would, or blocks its event loop for `ms`. */
+  simulateWorkerFault(fault: 'exit' | 'block', ms = 0): void {
+    this.post(fault === 'exit' ? { type: 'test-exit' } : { type: 'test-block', ms });
+  }
+
+  private send(request: EngineRequest, signal?: AbortSignal): Promise<unknown> {
+    if (this.disposed) return Promise.reject(engineError('cancelled', 'The engine was disposed.'));
+    if (signal?.aborted) return Promise.reject(engineError('cancelled', 'The request was cancelled before it was sent.'));
+    if (this.currentState.status === 'error' && this.currentState.error !== undefined) {
+      return Promise.reject(new EngineError(this.currentState.error));
+    }
+    if (this.ready === undefined) void this.start().catch(() => undefined);
+
+    for (const [id, older] of this.pending) {
+      if (older.documentKey !== request.documentKey) continue;
+      this.settle(id, engineError('superseded', `A newer request for document ${request.documentKey} replaced this one.`));
+      this.post({ type: 'cancel', id });
+    }
+
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.settle(id, engineError('cancelled', 'The request was cancelled.'));
+        this.post({ type: 'cancel', id });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const pending: PendingRequest = {
+        documentKey: request.documentKey,
+        message: { type: 'request', id, request },
+        resolve,
+        reject,
+        detachSignal: () => signal?.removeEventListener('abort', onAbort),
+      };
+      this.pending.set(id, pending);
+      this.postPending(pending);
+      this.updateBusy();
+    });
+  }
+
+  /** Resolves (`outcome` a result) or rejects (`outcome` an EngineError) one pending request. */
+  private settle(id: number, outcome: EngineError | { result: unknown }): void {
+    const request = this.pending.get(id);
+    if (request === undefined) return;
+    this.pending.delete(id);
+    request.detachSignal();
+    if (outcome instanceof EngineError) request.reject(outcome);
+    else request.resolve(outcome.result);
+    this.updateBusy();
+  }
+
+  private post(message: ToWorkerMessage): void {
+    this.worker?.postMessage(message);
+  }
+
+  private postPending(pending: PendingRequest): void {
+    if (this.worker === undefined || pending.message === undefined) return;
+    this.worker.postMessage(pending.message);
+    pending.message = undefined;
+  }
+
+  private spawnWorker(): void {
+    const { modelFolder, threads, contextTokens, workerScript, log } = this.options;
+    // After a crash, start() callers still wait on the same promise for the replacement worker.
+    if (this.settleReady === undefined) {
+      this.ready = new Promise<void>((resolve, reject) => {
+        this.settleReady = { resolve, reject };
+      });
+      this.ready.catch(() => undefined);
+    }
+    this.setState({ status: 'loading', progress: 0 });
+    log.info(`Starting the inference worker ${workerScript} for ${modelFolder}.`);
+
+    const workerData: WorkerStartOptions = { modelFolder, threads, contextTokens };
+    const worker = new Worker(workerScript, { workerData });
+    this.worker = worker;
+    this.workerStartedAt = Date.now();
+    worker.on('message', (message: FromWorkerMessage) => {
+      if (this.worker === worker) this.onWorkerMessage(message);
+    });
+    worker.on('error', (error) => {
+      if (this.worker === worker) log.error(`The inference worker failed: ${error.stack ?? error.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return;
+      this.onWorkerLost(engineError('worker-crashed', `The inference worker stopped unexpectedly (exit code ${code}).`, {
+        action: 'The engine restarts it automatically; if this repeats, check the log.',
+      }));
+    });
+    this.startHeartbeat(worker);
+    for (const pending of this.pending.values()) this.postPending(pending);
+  }
+
+  private onWorkerMessage(message: FromWorkerMessage): void {
+    switch (message.type) {
+      case 'progress':
+        this.setState({ status: 'loading', progress: message.progress });
+        break;
+      case 'ready':
+        this.setState({ status: this.pending.size > 0 ? 'busy' : 'ready', model: message.model });
+        this.settleReady?.resolve();
+        this.settleReady = undefined;
+        break;
+      case 'load-failed':
+        this.onLoadFailed(message.error);
+        break;
+      case 'result':
+        this.settle(message.id, { result: message.result });
+        break;
+      case 'error':
+        this.settle(message.id, new EngineError(isErrorInfo(message.error) ? message.error : { code: 'internal', message: String(message.error) }));
+        break;
+      case 'pong':
+        if (this.outstandingPing?.id === message.id) this.outstandingPing = undefined;
+        break;
+      case 'log':
+        this.options.log[message.level](message.message);
+        break;
+    }
+  }
+
+  private onLoadFailed(info: EngineErrorInfo): void {
+    this.options.log.error(`Loading the model failed: ${info.message}`);
+    const error = new EngineError(info);
+    this.stopWorker(error);
+    this.setState({ status: 'error', error: info });
+    this.rejectReady(error);
+  }
+
+  /** Fails the pending requests of a crashed or stuck worker and schedules a new one. */
+  private onWorkerLost(error: EngineError): void {
+    const uptime = Date.now() - this.workerStartedAt;
+    if (uptime > STABLE_UPTIME_MS) this.restartDelayMs = FIRST_RESTART_DELAY_MS;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(MAX_RESTART_DELAY_MS, this.restartDelayMs * 2);
+
+    this.options.log.warn(`${error.message} Restarting it in ${delay} ms.`);
+    this.stopWorker(error);
+    this.setState({ status: 'restarting', error: error.info });
+
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.disposed) return;
+      this.spawnWorker();
+    }, delay);
+  }
+
+  private stopWorker(reason: EngineError): void {
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.restartTimer);
+    this.heartbeatTimer = undefined;
+    this.restartTimer = undefined;
+    this.outstandingPing = undefined;
+
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker !== undefined) void worker.terminate();
+    for (const id of [...this.pending.keys()]) this.settle(id, reason);
+  }
+
+  private rejectReady(error: EngineError): void {
+    this.settleReady?.reject(error);
+    this.settleReady = undefined;
+  }
+
+  private startHeartbeat(worker: Worker): void {
+    const interval = this.options.heartbeatIntervalMs ?? 2000;
+    const timeout = this.options.heartbeatTimeoutMs ?? 5000;
+    const loadTimeout = this.options.loadTimeoutMs ?? 60_000;
+
+    this.heartbeatTimer = setInterval(() => {
+      if (this.worker !== worker) return;
+      const now = Date.now();
+
+      // Loading blocks the worker's event loop inside onnxruntime, so only the load timeout applies.
+      if (this.currentState.status === 'loading') {
+        if (now - this.workerStartedAt > loadTimeout) this.onUnresponsive(`did not load the model within ${loadTimeout} ms`);
+        return;
+      }
+      if (this.outstandingPing !== undefined) {
+        if (now - this.outstandingPing.sentAt > timeout) this.onUnresponsive(`did not answer a heartbeat within ${timeout} ms`);
+        return;
+      }
+      this.outstandingPing = { id: this.nextId++, sentAt: now };
+      worker.postMessage({ type: 'ping', id: this.outstandingPing.id } satisfies ToWorkerMessage);
+    }, Math.min(interval, timeout));
+    this.heartbeatTimer.unref();
+  }
+
+  private onUnresponsive(problem: string): void {
+    this.onWorkerLost(engineError('worker-unresponsive', `The inference worker ${problem}.`, {
+      action: 'The engine restarts it automatically; if this repeats, lower the context size or check the log.',
+    }));
+  }
+
+  private updateBusy(): void {
+    if (this.worker === undefined) return;
+    const { status } = this.currentState;
+    if (status === 'ready' && this.pending.size > 0) this.setState({ ...this.currentState, status: 'busy' });
+    if (status === 'busy' && this.pending.size === 0) this.setState({ ...this.currentState, status: 'ready' });
+  }
+
+  private setState(state: EngineState): void {
+    const model = state.model ?? (state.status === 'stopped' ? undefined : this.currentState.model);
+    this.currentState = { ...state, model };
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(this.currentState);
+      } catch (error) {
+        this.options.log.error(`An engine state listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
