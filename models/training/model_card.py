@@ -43,6 +43,16 @@ def read_log(path):
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def training_seconds(log):
+    """Add up the wall time of every run in a log; a resumed run restarts its clock at zero."""
+    total, previous = 0, 0
+    for record in log:
+        if record["elapsedSeconds"] < previous:
+            total += previous
+        previous = record["elapsedSeconds"]
+    return total + previous
+
+
 def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
@@ -54,7 +64,7 @@ def render(results, training, sources, logs, command):
     moe_counts = results["parameters"]["moe"]
     dense_counts = results["parameters"]["dense"]
     moe_log = logs["moe"]
-    elapsed_minutes = (moe_log[-1]["elapsedSeconds"] / 60) if moe_log else 0
+    elapsed_minutes = training_seconds(moe_log) / 60
     rate = sum(r["tokensPerSecond"] for r in moe_log[-20:]) / max(1, len(moe_log[-20:])) if moe_log else 0
 
     language_rows = []

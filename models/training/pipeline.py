@@ -69,6 +69,7 @@ def run_stage_train(args):
               "--device", args.device, "--model-dim", str(args.model_dim), "--layers", str(args.layers),
               "--heads", str(args.heads), "--expert-hidden", str(args.expert_hidden), "--context", str(args.context),
               "--snapshot-every", str(args.snapshot_every)]
+    moe_only = ["--expert-lr-multiplier", str(args.expert_lr_multiplier)]
     if args.time_limit_minutes:
         common += ["--time-limit-minutes", str(args.time_limit_minutes)]
     threads = max(1, args.threads // 2)
@@ -76,6 +77,8 @@ def run_stage_train(args):
     for arch in ("moe", "dense"):
         log = open(os.path.join(args.work, f"train-{arch}.log"), "a", encoding="utf-8")
         command = [python(), os.path.join(HERE, "train.py"), "--arch", arch, "--threads", str(threads)] + common
+        if arch == "moe":
+            command += moe_only
         processes.append((arch, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)))
     for arch, process in processes:
         if process.wait() != 0:
@@ -110,6 +113,8 @@ def main():
     parser.add_argument("--expert-hidden", type=int, default=512)
     parser.add_argument("--context", type=int, default=256)
     parser.add_argument("--snapshot-every", type=int, default=100)
+    parser.add_argument("--expert-lr-multiplier", type=float, default=2.0,
+                        help="learning-rate factor for the MoE's routed experts")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--time-limit-minutes", type=float, default=0)

@@ -36,6 +36,8 @@ def parse_arguments():
                         help="weight of the loss that teaches the router to send a document's tokens to its domain's experts")
     parser.add_argument("--balance-loss-weight", type=float, default=0.01,
                         help="weight of the load-balancing loss that keeps every expert in use")
+    parser.add_argument("--expert-lr-multiplier", type=float, default=1.0,
+                        help="learning-rate factor for routed experts, which see only their domain's share of the tokens")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--time-limit-minutes", type=float, default=0, help="stop and checkpoint after this long; 0 = no limit")
@@ -89,6 +91,24 @@ def validation_losses(model, tokens, device, context, windows=8):
     return losses
 
 
+def split_expert_parameters(optimizer, model):
+    """Move the routed experts' parameters into a second parameter group of the optimizer.
+
+    Done after loading a checkpoint, so runs that began with one group resume unchanged.
+    """
+    expert_ids = {id(p) for layer in model.layers if hasattr(layer.ffn, "experts") for p in layer.ffn.experts.parameters()}
+    if len(optimizer.param_groups) > 1 or not expert_ids:
+        return
+    group = optimizer.param_groups[0]
+    others = [p for p in group["params"] if id(p) not in expert_ids]
+    experts = [p for p in group["params"] if id(p) in expert_ids]
+    expert_group = {key: value for key, value in group.items() if key != "params"}
+    expert_group["params"] = experts
+    expert_group["is_expert_group"] = True
+    group["params"] = others
+    optimizer.param_groups.append(expert_group)
+
+
 def save_atomically(obj, path):
     temporary = path + ".tmp"
     torch.save(obj, temporary)
@@ -117,10 +137,13 @@ def main():
     if os.path.exists(latest_path):
         state = torch.load(latest_path, map_location=device)
         model.load_state_dict(state["model"])
+        if len(state["optimizer"]["param_groups"]) > 1:
+            split_expert_parameters(optimizer, model)
         optimizer.load_state_dict(state["optimizer"])
         step, tokens_seen = state["step"], state["tokens"]
         print(f"resumed {args.arch} at step {step}", flush=True)
 
+    split_expert_parameters(optimizer, model)
     train_tokens = load_tokens(args.work, "train")
     val_tokens = load_tokens(args.work, "val")
     sampler = BatchSampler(train_tokens, args.batch_size, args.context, args.seed)
@@ -140,7 +163,8 @@ def main():
         inputs, targets, labels = sampler.next_batch()
         inputs, targets, labels = inputs.to(device), targets.to(device), labels.to(device)
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate_at(step, args)
+            factor = args.expert_lr_multiplier if group.get("is_expert_group") else 1.0
+            group["lr"] = learning_rate_at(step, args) * factor
 
         logits, _, router_logits, _ = model(inputs)
         language_loss = F.cross_entropy(logits.reshape(-1, config.vocab_size), targets.reshape(-1))
