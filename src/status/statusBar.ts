@@ -14,6 +14,7 @@ import { describeStatus, StatusView } from './statusText';
 
 /** Delay before detecting the domain of a newly active document, so quick editor switches cost nothing. */
 const DETECTION_DELAY_MS = 400;
+const MIN_DETECTION_CHARS = 200;
 const DETECTION_PREFIX_CHARS = 4000;
 
 export interface StatusBarDependencies {
@@ -32,6 +33,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly generating = new Set<string>();
   private lastLatencyMs: number | undefined;
   private lastRequestError: string | undefined;
+  private lastRestart: string | undefined;
   private detectionTimer: NodeJS.Timeout | undefined;
   private detection: AbortController | undefined;
   private current: StatusView | undefined;
@@ -135,11 +137,15 @@ export class StatusBar implements vscode.Disposable {
       generating: document !== undefined && this.generating.has(document.uri.toString()),
       lastLatencyMs: this.lastLatencyMs,
       lastRequestError: this.lastRequestError,
+      lastRestart: this.lastRestart,
     });
   }
 
   private onEngineStateChanged(): void {
     const state = this.deps.engine.state;
+    if (state.status === 'restarting' && state.error !== undefined) {
+      this.lastRestart = `${state.error.message} (${new Date().toLocaleTimeString()})`;
+    }
     if (state.status === 'ready') this.scheduleDetection();
     if (state.status !== 'ready' && state.status !== 'busy') this.generating.clear();
     this.update();
@@ -171,9 +177,7 @@ export class StatusBar implements vscode.Disposable {
     this.detection?.abort();
     const controller = new AbortController();
     this.detection = controller;
-    const cursor = document.offsetAt(editor.selection.active);
-    const start = document.positionAt(Math.max(0, cursor - DETECTION_PREFIX_CHARS));
-    const prefix = document.getText(new vscode.Range(start, editor.selection.active)).replace(/\r\n?/g, '\n');
+    const prefix = detectionText(document, document.offsetAt(editor.selection.active));
     if (prefix.trim() === '') return;
 
     try {
@@ -193,4 +197,15 @@ export class StatusBar implements vscode.Disposable {
       this.deps.log.error(`Status bar: handling the ${what} failed: ${describeError(error)}`);
     }
   }
+}
+
+/**
+ * Returns the text the domain is detected from: the text before the cursor, or the start of the
+ * document when little text precedes the cursor (a document just opened has its cursor at 0).
+ */
+function detectionText(document: vscode.TextDocument, cursor: number): string {
+  const documentLength = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+  const end = cursor < MIN_DETECTION_CHARS ? Math.min(documentLength, DETECTION_PREFIX_CHARS) : cursor;
+  const start = Math.max(0, end - DETECTION_PREFIX_CHARS);
+  return document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end))).replace(/\r\n?/g, '\n');
 }
