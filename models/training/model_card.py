@@ -43,6 +43,15 @@ def read_log(path):
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def read_history(work):
+    """Return WORK/run-notes.md, where a run that was stopped and resumed with other settings records why."""
+    path = os.path.join(work, "run-notes.md")
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as handle:
+        return "\n" + handle.read().strip() + "\n"
+
+
 def training_seconds(log):
     """Add up the wall time of every run in a log; a resumed run restarts its clock at zero."""
     total, previous = 0, 0
@@ -59,7 +68,7 @@ def table(header, rows):
     return "\n".join(lines)
 
 
-def render(results, training, sources, logs, command):
+def render(results, training, sources, logs, command, history=""):
     config = training["config"]
     moe_counts = results["parameters"]["moe"]
     dense_counts = results["parameters"]["dense"]
@@ -118,7 +127,7 @@ runs it on them and scatters the weighted result back (NonZero, Gather, ScatterN
 - Optimiser: AdamW (betas 0.9, 0.95, weight decay 0.1), learning rate 1.5e-3 with 100 warm-up steps and cosine decay to 10%.
 - Hardware: {platform.processor() or platform.machine()}, 2 CPU cores shared by both variants (one thread each), Debian PyTorch 1.13.1. MoE wall time {elapsed_minutes:.0f} minutes, about {rate:.0f} tokens a second in the last steps.
 - Compared and exported at step {results['step']} (the latest step both variants reached).
-
+{history}
 ## Data
 
 Every document carries its domain label. Documents were deduplicated (normalised-text hash),
@@ -191,7 +200,7 @@ def main():
     sources = read_json(sources_path) if os.path.exists(sources_path) else []
     logs = {arch: read_log(os.path.join(args.work, "checkpoints", arch, "log.jsonl")) for arch in ("moe", "dense")}
     with open(os.path.join(args.out, "MODEL.md"), "w", encoding="utf-8") as handle:
-        handle.write(render(results, training, sources, logs, args.command))
+        handle.write(render(results, training, sources, logs, args.command, read_history(args.work)))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ Stages, each skipped when its output exists (so an interrupted run resumes):
   evaluate   measure both variants and write the results          -> OUT/results.json, OUT/impact.json
 
 Example, the run behind the shipped model:
-  /usr/bin/python3 models/training/pipeline.py --corpora ../shared/corpora --steps 1000
+  /usr/bin/python3 models/training/pipeline.py --corpora ../shared/corpora
 """
 
 import argparse
