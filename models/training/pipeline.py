@@ -5,7 +5,7 @@ Stages, each skipped when its output exists (so an interrupted run resumes):
   tokenizer  train the byte-level BPE tokenizer                   -> WORK/tokenizer.json
   tokens     tokenize every split                                 -> WORK/tokens/
   train      train the MoE and the dense baseline on the same batches, side by side
-  export     export the MoE to ONNX and write the model folder    -> OUT/
+  export     export the MoE and the baselines, write the model folder -> OUT/
   evaluate   measure both variants and write the results          -> OUT/results.json, OUT/impact.json
 
 Example, the run behind the shipped model:
@@ -87,6 +87,7 @@ def run_stage_train(args):
 
 def run_stage_export(args):
     subprocess.run([python(), os.path.join(HERE, "export.py"), "--work", args.work, "--out", args.out], check=True)
+    subprocess.run([python(), os.path.join(HERE, "ngram.py"), "--work", args.work, "--out", args.out], check=True)
 
 
 def run_stage_evaluate(args):
