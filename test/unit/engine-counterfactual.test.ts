@@ -1,17 +1,18 @@
 // Counterfactual routing with an impact table written for the test, and without one.
 
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InferenceEngine } from '../../src/engine/inferenceEngine';
 import type { EngineLogger } from '../../src/engine/logger';
-import { brokenModelCopy, generationOptions, MODEL_FOLDER, MODEL_MISSING_REASON, quietLog, removeBrokenCopy, routingOptions } from './helpers/engineFixtures';
+import { brokenModelCopy, generationOptions, MODEL_MISSING_REASON, quietLog, removeBrokenCopy, routingOptions } from './helpers/engineFixtures';
 
 const PREFIX = 'The patient was admitted with chest pain and shortness of breath. On examination the ';
 
 describe('counterfactual routing', { skip: MODEL_MISSING_REASON }, () => {
   let folder: string;
+  let folderWithoutImpact: string;
   let withImpact: InferenceEngine;
   let withoutImpact: InferenceEngine;
   const warnings: string[] = [];
@@ -33,13 +34,15 @@ describe('counterfactual routing', { skip: MODEL_MISSING_REASON }, () => {
       writeFileSync(path.join(copy, 'impact.json'), JSON.stringify({ domains }));
     });
     withImpact = await InferenceEngine.load(folder, { threads: 1, log: quietLog });
-    withoutImpact = await InferenceEngine.load(MODEL_FOLDER, { threads: 1, log: recordingLog });
+    folderWithoutImpact = brokenModelCopy((copy) => rmSync(path.join(copy, 'impact.json'), { force: true }));
+    withoutImpact = await InferenceEngine.load(folderWithoutImpact, { threads: 1, log: recordingLog });
   });
 
   after(async () => {
     await withImpact?.dispose();
     await withoutImpact?.dispose();
     if (folder) removeBrokenCopy(folder);
+    if (folderWithoutImpact) removeBrokenCopy(folderWithoutImpact);
   });
 
   it('wakes dormant experts of the domain', async () => {
