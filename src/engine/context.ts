@@ -81,10 +81,20 @@ export async function prepareContext(
   return { ids, healText: healed.healText, reusedTokens: pass.reusedTokens, positions, domain, generationBias, start, kvBeforeLast };
 }
 
-/** Keeps the last `window` tokens; a prefix that fits whole starts with end-of-text, as training documents did. */
+/** How far the window start moves at once when a prefix outgrows the window, in tokens. */
+const WINDOW_STEP_TOKENS = 64;
+
+/**
+ * Keeps at most the last `window` tokens; a prefix that fits whole starts with end-of-text, as
+ * training documents did. A longer prefix is cut at a multiple of WINDOW_STEP_TOKENS from its
+ * start, so while the user types the window start stays put and the KV cache stays reusable;
+ * the window then holds between `window - WINDOW_STEP_TOKENS` and `window` tokens.
+ */
 function cutToWindow(ids: number[], window: number, endOfText: number): number[] {
   if (ids.length + 1 <= window) return [endOfText, ...ids];
-  return ids.slice(ids.length - window);
+  const step = Math.min(WINDOW_STEP_TOKENS, Math.floor(window / 2));
+  const start = Math.ceil((ids.length - window) / step) * step;
+  return ids.slice(start);
 }
 
 async function runContextPass(
