@@ -43,6 +43,14 @@ export function renderStatusView(context: RenderContext, status: Exclude<PanelSt
       if (status.progress !== undefined) progress.value = status.progress;
       const name = status.modelName ? `model ${status.modelName}` : 'the model';
       const amount = status.progress !== undefined ? ` (${percent(status.progress)})` : '';
+      if (status.restartReason !== undefined) {
+        return stateView(
+          'loading',
+          'Restarting',
+          `${status.restartReason} Loading ${name} again${amount}…`,
+          progress,
+        );
+      }
       return stateView('loading', 'Loading', `Loading ${name}${amount}…`, progress);
     }
 

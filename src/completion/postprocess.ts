@@ -21,7 +21,12 @@ export type PostprocessOutcome = { text: string; discardReason?: undefined } | {
 
 const SPECIAL_TOKEN = /<\|[A-Za-z0-9_-]+\|>/;
 const PARTIAL_SPECIAL_TOKEN_AT_END = /<\|[A-Za-z0-9_-]*\|?$/;
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/**
+ * C0 and C1 controls other than tab and line breaks, the Unicode line and paragraph separators,
+ * and the bidirectional embeddings, overrides and isolates, which can make inserted text display
+ * in another order than it runs ("Trojan Source").
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const TRAILING_WORD = /[\p{L}\p{N}_\p{M}]+$/u;
 
@@ -37,6 +42,8 @@ export function postprocessCompletion(input: PostprocessInput): PostprocessOutco
   if (isBlank(text)) return discard(`nothing left after the "${input.stopAt}" stop rule`);
 
   text = dropIncompleteEnd(text, input.stopReason, input.prose);
+  if (!input.prose && text.includes('\n')) text = keepBalancedBrackets(text);
+  if (isBlank(text)) return discard('empty after cutting brackets the completion opens but never closes');
 
   const overlap = trimOverlap(text, { ...context, prose: input.prose });
   text = overlap.text;
@@ -54,21 +61,25 @@ export function postprocessCompletion(input: PostprocessInput): PostprocessOutco
   }
 
   text = reindentCompletion(text, leadingWhitespace(context.linePrefix), input.indentation);
+
+  // A cursor inside a surrogate pair lets the overlap trimming above cut a pair in two.
+  text = text.replace(LONE_SURROGATE, '');
+  if (isBlank(text)) return discard('empty after removing broken characters');
   return { text };
 }
 
 /**
  * Removes text that must never reach the editor: a special token and everything after it,
- * control characters, and broken characters from a cut UTF-8 sequence. Line breaks become LF.
+ * control and bidirectional formatting characters, and broken characters from a cut UTF-8
+ * sequence. Line breaks become LF.
  */
 export function cleanModelText(raw: string): string {
-  let text = toLf(raw);
+  // Invisible characters go first, so that none can hide a special token from the check below.
+  let text = toLf(raw).replace(CONTROL_CHARACTERS, '').replace(LONE_SURROGATE, '');
 
   const special = SPECIAL_TOKEN.exec(text);
   if (special) text = text.slice(0, special.index);
   text = text.replace(PARTIAL_SPECIAL_TOKEN_AT_END, '');
-
-  text = text.replace(CONTROL_CHARACTERS, '').replace(LONE_SURROGATE, '');
   return text.replace(/\ufffd+$/, '');
 }
 
@@ -97,6 +108,51 @@ function shapeToStopRule(text: string, input: PostprocessInput): string {
     return nextLineEnd === -1 ? shaped : shaped.slice(0, nextLineEnd);
   }
   return firstLine(shaped);
+}
+
+const OPENERS = '([{';
+const CLOSERS = ')]}';
+
+/**
+ * Cuts a multi-line code completion so that it neither closes a bracket it did not open nor
+ * leaves one open: at the last line end where its brackets balance, or else at the last point
+ * before the first unbalanced bracket. Brackets inside quotes on one line are skipped.
+ */
+export function keepBalancedBrackets(text: string): string {
+  let depth = 0;
+  let quote: string | undefined;
+  let balancedLineEnd = -1;
+  let balancedPoint = 0;
+
+  for (let index = 0; index < text.length; index += 1) {
+    const character = text[index];
+    if (character === '\n') {
+      quote = undefined;
+      if (depth === 0) balancedLineEnd = index;
+      continue;
+    }
+    if (quote !== undefined) {
+      if (character === '\\') index += 1;
+      else if (character === quote) quote = undefined;
+      continue;
+    }
+    if (character === '"' || character === "'" || character === '`') {
+      quote = character;
+    } else if (OPENERS.includes(character)) {
+      if (depth === 0) balancedPoint = index;
+      depth += 1;
+    } else if (CLOSERS.includes(character)) {
+      depth -= 1;
+      if (depth < 0) break;
+      if (depth === 0) balancedPoint = index + 1;
+    } else if (depth === 0) {
+      balancedPoint = index + 1;
+    }
+  }
+
+  if (depth === 0 && quote === undefined) return text;
+  if (balancedLineEnd > 0) return text.slice(0, balancedLineEnd);
+  return text.slice(0, balancedPoint).replace(/\s+$/, '');
 }
 
 /**

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CompletionResult, Engine, GenerationOptions, RoutingOptions } from '../engine/protocol';
 import type { ExpertActivationSettings } from '../settings/settings';
+import { looksBinary } from './binaryText';
 import { CompletionCache } from './cache';
 import { DocumentRequestContext, readDocumentContext } from './documentContext';
 import { describeError, isCancellation } from './engineErrors';
@@ -116,6 +117,14 @@ export class ExpertCompletionProvider implements vscode.InlineCompletionItemProv
     const documentUri = document.uri.toString();
     const request = readDocumentContext(document, position, settings.completions, engine.state.model);
     const { context: textContext } = request;
+
+    if (looksBinary(textContext.prefix) || looksBinary(textContext.suffix)) {
+      const reason = 'the text around the cursor looks binary (NUL or undecodable bytes), where completions are not supported';
+      this.lastOutcome = { requestNumber, documentUri, discardReason: reason };
+      log.debug(`${label}: skipped, ${reason}`);
+      if (explicit) vscode.window.setStatusBarMessage('Expert Activation: completions are not supported in binary content.', 3000);
+      return undefined;
+    }
 
     if (!explicit && !isEndOfLineLike(textContext.lineSuffix)) {
       log.trace(`${label}: skipped, the cursor is in the middle of a line`);

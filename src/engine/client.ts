@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { EngineError, engineError, isErrorInfo } from './errors';
 import type { EngineLogger } from './logger';
+import { createControlBuffer, isInNativeCall, terminateWhenSafe } from './nativeGuard';
 import type {
   CompleteRequest,
   CompletionResult,
@@ -28,9 +29,15 @@ export interface EngineClientOptions {
   log: EngineLogger;
   /** Context window in tokens; defaults to the model's trainedContext. */
   contextTokens?: number;
+  /** Time between heartbeats; defaults to 250 ms. */
   heartbeatIntervalMs?: number;
-  /** A worker that leaves a heartbeat unanswered this long is restarted. */
+  /** A worker that leaves a heartbeat unanswered this long is restarted; defaults to 1000 ms. */
   heartbeatTimeoutMs?: number;
+  /**
+   * The heartbeat limit while the worker is inside one native onnxruntime call, during which it
+   * cannot reply to messages; defaults to 15 s. A call of this model takes milliseconds.
+   */
+  nativeCallTimeoutMs?: number;
   /** A worker that has not loaded the model after this long is restarted. */
   loadTimeoutMs?: number;
 }
@@ -44,10 +51,16 @@ interface PendingRequest {
   detachSignal(): void;
 }
 
+/** The first restart after a crash is immediate; repeated ones wait 250 ms, 500 ms, ... up to 8 s. */
 const FIRST_RESTART_DELAY_MS = 250;
 const MAX_RESTART_DELAY_MS = 8000;
-/** A worker that ran this long before crashing restarts after the first delay again. */
+/** A worker that ran this long before crashing restarts immediately again. */
 const STABLE_UPTIME_MS = 60_000;
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
+const DEFAULT_HEARTBEAT_TIMEOUT_MS = 1000;
+const DEFAULT_NATIVE_CALL_TIMEOUT_MS = 15_000;
+/** The heartbeat timer's period at most, so a stuck worker is noticed soon after its timeout. */
+const MAX_HEARTBEAT_TICK_MS = 100;
 
 export class EngineClient implements Engine {
   private currentState: EngineState = { status: 'stopped' };
@@ -55,11 +68,14 @@ export class EngineClient implements Engine {
   private readonly pending = new Map<number, PendingRequest>();
   private options: EngineClientOptions;
   private worker: Worker | undefined;
+  private workerControl: SharedArrayBuffer | undefined;
   private workerStartedAt = 0;
   private ready: Promise<void> | undefined;
   private settleReady: { resolve(): void; reject(error: EngineError): void } | undefined;
   private nextId = 1;
-  private restartDelayMs = FIRST_RESTART_DELAY_MS;
+  private consecutiveRestarts = 0;
+  /** The reason the current worker replaced a lost one, shown while it loads and cleared once it is ready. */
+  private restartReason: EngineErrorInfo | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private outstandingPing: { id: number; sentAt: number } | undefined;
@@ -103,7 +119,8 @@ export class EngineClient implements Engine {
     const reason = engineError('cancelled', 'The engine reloaded its model, so the request was dropped.');
     this.stopWorker(reason);
     this.rejectReady(reason);
-    this.restartDelayMs = FIRST_RESTART_DELAY_MS;
+    this.consecutiveRestarts = 0;
+    this.restartReason = undefined;
     this.ready = undefined;
     await this.start();
   }
@@ -187,12 +204,14 @@ export class EngineClient implements Engine {
       });
       this.ready.catch(() => undefined);
     }
-    this.setState({ status: 'loading', progress: 0 });
+    this.setState({ status: 'loading', progress: 0, error: this.restartReason });
     log.info(`Starting the inference worker ${workerScript} for ${modelFolder}.`);
 
-    const workerData: WorkerStartOptions = { modelFolder, threads, contextTokens };
+    const controlBuffer = createControlBuffer();
+    const workerData: WorkerStartOptions = { modelFolder, threads, contextTokens, controlBuffer };
     const worker = new Worker(workerScript, { workerData });
     this.worker = worker;
+    this.workerControl = controlBuffer;
     this.workerStartedAt = Date.now();
     worker.on('message', (message: FromWorkerMessage) => {
       if (this.worker === worker) this.onWorkerMessage(message);
@@ -206,16 +225,17 @@ export class EngineClient implements Engine {
         action: 'The engine restarts it automatically; if this repeats, check the log.',
       }));
     });
-    this.startHeartbeat(worker);
+    this.startHeartbeat(worker, controlBuffer);
     for (const pending of this.pending.values()) this.postPending(pending);
   }
 
   private onWorkerMessage(message: FromWorkerMessage): void {
     switch (message.type) {
       case 'progress':
-        this.setState({ status: 'loading', progress: message.progress });
+        this.setState({ status: 'loading', progress: message.progress, error: this.restartReason });
         break;
       case 'ready':
+        this.restartReason = undefined;
         this.setState({ status: this.pending.size > 0 ? 'busy' : 'ready', model: message.model });
         this.settleReady?.resolve();
         this.settleReady = undefined;
@@ -249,12 +269,13 @@ export class EngineClient implements Engine {
   /** Fails the pending requests of a crashed or stuck worker and schedules a new one. */
   private onWorkerLost(error: EngineError): void {
     const uptime = Date.now() - this.workerStartedAt;
-    if (uptime > STABLE_UPTIME_MS) this.restartDelayMs = FIRST_RESTART_DELAY_MS;
-    const delay = this.restartDelayMs;
-    this.restartDelayMs = Math.min(MAX_RESTART_DELAY_MS, this.restartDelayMs * 2);
+    if (uptime > STABLE_UPTIME_MS) this.consecutiveRestarts = 0;
+    const delay = this.consecutiveRestarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.consecutiveRestarts - 1));
+    this.consecutiveRestarts += 1;
 
     this.options.log.warn(`${error.message} Restarting it in ${delay} ms.`);
     this.stopWorker(error);
+    this.restartReason = error.info;
     this.setState({ status: 'restarting', error: error.info });
 
     this.restartTimer = setTimeout(() => {
@@ -272,8 +293,10 @@ export class EngineClient implements Engine {
     this.outstandingPing = undefined;
 
     const worker = this.worker;
+    const control = this.workerControl;
     this.worker = undefined;
-    if (worker !== undefined) void worker.terminate();
+    this.workerControl = undefined;
+    if (worker !== undefined && control !== undefined) terminateWhenSafe(worker, control);
     for (const id of [...this.pending.keys()]) this.settle(id, reason);
   }
 
@@ -282,14 +305,22 @@ export class EngineClient implements Engine {
     this.settleReady = undefined;
   }
 
-  private startHeartbeat(worker: Worker): void {
-    const interval = this.options.heartbeatIntervalMs ?? 2000;
-    const timeout = this.options.heartbeatTimeoutMs ?? 5000;
+  private startHeartbeat(worker: Worker, controlBuffer: SharedArrayBuffer): void {
+    const interval = this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    const timeout = this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+    const nativeCallTimeout = Math.max(timeout, this.options.nativeCallTimeoutMs ?? DEFAULT_NATIVE_CALL_TIMEOUT_MS);
     const loadTimeout = this.options.loadTimeoutMs ?? 60_000;
+    const tick = Math.min(interval, timeout, MAX_HEARTBEAT_TICK_MS);
+    let lastTickAt = Date.now();
+    let lastPingAt = 0;
 
     this.heartbeatTimer = setInterval(() => {
       if (this.worker !== worker) return;
       const now = Date.now();
+      // A late tick means this thread was blocked (by any extension) or starved of CPU, and the
+      // worker likely was too: a reply may be waiting unread. Give the outstanding ping that time back.
+      const lateness = Math.max(0, now - lastTickAt - tick);
+      lastTickAt = now;
 
       // Loading blocks the worker's event loop inside onnxruntime, so only the load timeout applies.
       if (this.currentState.status === 'loading') {
@@ -297,18 +328,25 @@ export class EngineClient implements Engine {
         return;
       }
       if (this.outstandingPing !== undefined) {
-        if (now - this.outstandingPing.sentAt > timeout) this.onUnresponsive(`did not answer a heartbeat within ${timeout} ms`);
+        this.outstandingPing.sentAt += lateness;
+        const inNativeCall = isInNativeCall(controlBuffer);
+        const limit = inNativeCall ? nativeCallTimeout : timeout;
+        if (now - this.outstandingPing.sentAt > limit) {
+          this.onUnresponsive(`did not answer a heartbeat within ${limit} ms${inNativeCall ? ' during one onnxruntime call' : ''}`);
+        }
         return;
       }
+      if (now - lastPingAt < interval) return;
+      lastPingAt = now;
       this.outstandingPing = { id: this.nextId++, sentAt: now };
       worker.postMessage({ type: 'ping', id: this.outstandingPing.id } satisfies ToWorkerMessage);
-    }, Math.min(interval, timeout));
+    }, tick);
     this.heartbeatTimer.unref();
   }
 
   private onUnresponsive(problem: string): void {
     this.onWorkerLost(engineError('worker-unresponsive', `The inference worker ${problem}.`, {
-      action: 'The engine restarts it automatically; if this repeats, lower the context size or check the log.',
+      action: 'The engine restarts it automatically; if this repeats, check the log.',
     }));
   }
 

@@ -10,6 +10,7 @@ import { generate, type GenerationResult } from './generation';
 import { DocumentCacheStore } from './kvCache';
 import type { EngineLogger } from './logger';
 import { loadModelFolder, type LoadedModel } from './modelFolder';
+import type { NativeCallGuard } from './nativeGuard';
 import type {
   CompleteRequest,
   CompletionResult,
@@ -36,6 +37,8 @@ export interface InferenceEngineOptions {
   cachedDocuments?: number;
   log: EngineLogger;
   onProgress?: (progress: number) => void;
+  /** Wraps onnxruntime's native calls; the worker thread passes one (nativeGuard.ts). */
+  nativeGuard?: NativeCallGuard;
 }
 
 /** Lets a caller stop a request between decoding steps. */
@@ -62,7 +65,7 @@ export class InferenceEngine {
 
   static async load(folder: string, options: InferenceEngineOptions): Promise<InferenceEngine> {
     const started = Date.now();
-    const model = await loadModelFolder(folder, { threads: options.threads, onProgress: options.onProgress });
+    const model = await loadModelFolder(folder, { threads: options.threads, onProgress: options.onProgress, nativeGuard: options.nativeGuard });
     options.log.info(`Loaded model ${model.manifest.name} from ${model.folder} in ${Date.now() - started} ms (${options.threads} threads).`);
     if (model.impactProblem !== undefined) options.log.info(`No counterfactual impact table: ${model.impactProblem}.`);
     return new InferenceEngine(model, options.log, options);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { engineError } from './errors';
 import { loadImpactTable, type ImpactTable } from './impact';
 import { loadManifest, type Manifest } from './manifest';
+import type { NativeCallGuard } from './nativeGuard';
 import { OnnxModel } from './onnxModel';
 import type { ModelInfo } from './protocol';
 import { Tokenizer } from './tokenizer';
@@ -24,6 +25,8 @@ export interface LoadedModel {
 export interface LoadOptions {
   threads: number;
   onProgress?: (progress: number) => void;
+  /** Wraps onnxruntime's native calls; the worker thread passes one (nativeGuard.ts). */
+  nativeGuard?: NativeCallGuard;
 }
 
 const FOLDER_ACTION = 'Set the model folder to one that contains manifest.json, tokenizer.json and model.onnx, or leave it empty for the bundled model.';
@@ -51,7 +54,7 @@ export async function loadModelFolder(folder: string, options: LoadOptions): Pro
     throw engineError('model-missing', `The model file ${modelFile} is missing.`, { subject: modelFile, action: FOLDER_ACTION });
   }
   const threads = Math.max(1, Math.floor(options.threads));
-  const onnx = await OnnxModel.create(modelFile, manifest, threads);
+  const onnx = await OnnxModel.create(modelFile, manifest, threads, options.nativeGuard);
   report(0.85);
   await onnx.checkOutputShapes(modelFile, manifest.specialTokens.endOfText);
   report(0.95);

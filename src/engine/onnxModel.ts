@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { describeError, engineError } from './errors';
 import { kvDims, type KvState } from './kvCache';
 import type { Manifest } from './manifest';
+import { unguardedNativeCalls, type NativeCallGuard } from './nativeGuard';
 
 export interface StepInput {
   ids: readonly number[];
@@ -30,18 +31,25 @@ export class OnnxModel {
   private constructor(
     private readonly session: ort.InferenceSession,
     private readonly manifest: Manifest,
+    private readonly guard: NativeCallGuard,
   ) {}
 
-  /** Creates the session and checks its inputs, outputs and shapes against the manifest. */
-  static async create(file: string, manifest: Manifest, threads: number): Promise<OnnxModel> {
+  /**
+   * Creates the session and checks its inputs, outputs and shapes against the manifest. `guard`
+   * wraps each native call, so that a worker is never terminated inside one (nativeGuard.ts).
+   */
+  static async create(file: string, manifest: Manifest, threads: number, guard: NativeCallGuard = unguardedNativeCalls): Promise<OnnxModel> {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(file, {
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-      });
+      session = await guard.span(() =>
+        ort.InferenceSession.create(file, {
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+        }),
+      );
     } catch (error) {
+      if ((error as { info?: { code?: string } }).info?.code === 'cancelled') throw error;
       throw engineError('model-corrupt', `The model file ${file} cannot be loaded by onnxruntime: ${describeError(error)}`, {
         subject: file,
         action: 'The file is truncated or damaged: copy model.onnx again from the exported model folder.',
@@ -50,13 +58,13 @@ export class OnnxModel {
 
     const problem = findSessionProblem(session, manifest);
     if (problem !== undefined) {
-      await session.release().catch(() => undefined);
+      await guard.span(() => session.release()).catch(() => undefined);
       throw engineError('model-mismatch', `The model file ${file} does not match manifest.json: ${problem}`, {
         subject: file,
         action: 'Use the manifest.json exported together with this model.onnx.',
       });
     }
-    return new OnnxModel(session, manifest);
+    return new OnnxModel(session, manifest, guard);
   }
 
   async run(input: StepInput): Promise<StepOutput> {
@@ -70,7 +78,7 @@ export class OnnxModel {
       [inputs.topP]: new ort.Tensor('float32', Float32Array.of(input.topP), [1]),
     };
 
-    const results = await this.session.run(feeds);
+    const results = await this.guard.step(() => this.session.run(feeds));
     return {
       tokens,
       logits: results[outputs.logits].data as Float32Array,
@@ -94,6 +102,7 @@ export class OnnxModel {
         topP: 1,
       });
     } catch (error) {
+      if ((error as { info?: { code?: string } }).info?.code === 'cancelled') throw error;
       throw engineError('model-mismatch', `The model file ${file} fails on a one-token test run: ${describeError(error)}`, {
         subject: file,
         action: 'Use the manifest.json exported together with this model.onnx.',
@@ -114,7 +123,7 @@ export class OnnxModel {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await this.guard.span(() => this.session.release());
   }
 }
 

@@ -108,9 +108,9 @@ export class Tokenizer {
     return chunks;
   }
 
-  /** Decodes ids to text; invalid or incomplete UTF-8 becomes U+FFFD. */
+  /** Decodes ids to text; invalid or incomplete UTF-8 becomes U+FFFD. A leading U+FEFF is kept. */
   decode(ids: readonly number[]): string {
-    return new TextDecoder('utf-8').decode(this.bytesOf(ids));
+    return new TextDecoder('utf-8', { ignoreBOM: true }).decode(this.bytesOf(ids));
   }
 
   /** The UTF-8 bytes of one token; special tokens give the bytes of their name. */
@@ -156,7 +156,8 @@ export class Tokenizer {
 
 /** Streaming decode: `push` returns the text completed so far and keeps partial UTF-8 bytes. */
 export class StreamDecoder {
-  private readonly decoder = new TextDecoder('utf-8');
+  // Without ignoreBOM, TextDecoder drops a U+FEFF at the start of the stream.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   constructor(private readonly tokenizer: Tokenizer) {}
 

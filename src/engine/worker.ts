@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from './errors';
 import { InferenceEngine } from './inferenceEngine';
 import type { EngineLogger } from './logger';
+import { createNativeCallGuard } from './nativeGuard';
 import type { EngineRequest } from './protocol';
 import type { FromWorkerMessage, LogLevel, ToWorkerMessage, WorkerStartOptions } from './workerProtocol';
 
@@ -21,6 +22,8 @@ const log: EngineLogger = { trace: logAt('trace'), debug: logAt('debug'), info: 
 
 const options = workerData as WorkerStartOptions;
 const cancelled = new Set<number>();
+/** Ids of the requests queued or running; a cancel for any other id is late and ignored, so `cancelled` stays small. */
+const active = new Set<number>();
 const queue: Array<{ id: number; request: EngineRequest }> = [];
 let engine: InferenceEngine | undefined;
 let running = false;
@@ -28,15 +31,23 @@ let running = false;
 port.on('message', (message: ToWorkerMessage) => {
   switch (message.type) {
     case 'request':
+      active.add(message.id);
       queue.push({ id: message.id, request: message.request });
       void drainQueue();
       break;
     case 'cancel':
-      cancelled.add(message.id);
+      if (active.has(message.id)) cancelled.add(message.id);
       break;
     case 'ping':
       send({ type: 'pong', id: message.id });
       break;
+    case 'memory-probe': {
+      const collectGarbage = (globalThis as { gc?: () => void }).gc;
+      if (message.collect === true && collectGarbage !== undefined) collectGarbage();
+      const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      send({ type: 'memory', id: message.id, usage: { heapUsed, heapTotal, external, arrayBuffers } });
+      break;
+    }
     case 'test-exit':
       process.exit(3);
       break;
@@ -73,6 +84,7 @@ async function answer(loaded: InferenceEngine, id: number, request: EngineReques
     send({ type: 'error', id, error: toErrorInfo(error) });
   } finally {
     cancelled.delete(id);
+    active.delete(id);
   }
 }
 
@@ -92,6 +104,7 @@ InferenceEngine.load(options.modelFolder, {
   contextTokens: options.contextTokens,
   log,
   onProgress: (progress) => send({ type: 'progress', progress }),
+  nativeGuard: options.controlBuffer === undefined ? undefined : createNativeCallGuard(options.controlBuffer),
 }).then(
   (loaded) => {
     engine = loaded;

@@ -27,7 +27,8 @@ export type PanelAction =
 export type PanelStatus =
   | { kind: 'no-editor' }
   | { kind: 'language-disabled'; languageId: string }
-  | { kind: 'loading'; progress?: number; modelName?: string }
+  /** `restartReason` is set while the engine replaces a worker that crashed or stopped answering. */
+  | { kind: 'loading'; progress?: number; modelName?: string; restartReason?: string }
   | { kind: 'error'; error: EngineErrorInfo; actions: PanelAction[] }
   | { kind: 'ready' };
 

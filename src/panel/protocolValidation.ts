@@ -122,7 +122,12 @@ const expertImpact: Schema<ExpertImpact> = object({
 const panelStatus: Schema<PanelStatus> = taggedUnion<PanelStatus>('kind', {
   'no-editor': object({ kind: literal('no-editor') }),
   'language-disabled': object({ kind: literal('language-disabled'), languageId: name }),
-  loading: object({ kind: literal('loading'), progress: optional(probability), modelName: optional(name) }),
+  loading: object({
+    kind: literal('loading'),
+    progress: optional(probability),
+    modelName: optional(name),
+    restartReason: optional(text),
+  }),
   error: object({
     kind: literal('error'),
     error: engineError,

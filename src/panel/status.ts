@@ -38,7 +38,10 @@ export function derivePanelStatus(engine: EngineState, editor: EditorFacts | und
   }
 
   if (engine.status === 'loading' || engine.status === 'restarting') {
-    return { kind: 'loading', progress: engine.progress, modelName: engine.model?.name };
+    const status: PanelStatus = { kind: 'loading', progress: engine.progress, modelName: engine.model?.name };
+    // While loading, the engine's error is the reason it is replacing a lost worker.
+    if (engine.error !== undefined) status.restartReason = engine.error.message;
+    return status;
   }
 
   if (editor === undefined) return { kind: 'no-editor' };

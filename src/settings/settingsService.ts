@@ -2,7 +2,6 @@
 // with one warning per setting and value: the same warning is not shown again until the value
 // changes.
 
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../engine/protocol';
@@ -87,7 +86,6 @@ export class SettingsService implements vscode.Disposable {
       domains: model?.domains ?? FALLBACK_DOMAINS,
       expertIds: model?.experts.map((expert) => expert.id),
       expertsPerLayer: model?.expertsPerLayer,
-      folderExists: isExistingFolder,
       homeDirectory: os.homedir(),
     });
     this.currentProblems = problems;
@@ -117,14 +115,6 @@ export class SettingsService implements vscode.Disposable {
         (error: unknown) => this.log.error(`Showing a settings warning failed: ${errorText(error)}`),
       );
     }
-  }
-}
-
-function isExistingFolder(folder: string): boolean {
-  try {
-    return fs.statSync(folder).isDirectory();
-  } catch {
-    return false;
   }
 }
 

@@ -22,7 +22,6 @@ export interface ValidationContext {
   expertIds?: readonly string[];
   /** Routed experts per layer of the loaded model, the upper bound of `routing.topK`. */
   expertsPerLayer?: number;
-  folderExists(folder: string): boolean;
   homeDirectory: string;
 }
 
@@ -280,7 +279,11 @@ class SettingReader {
     return result;
   }
 
-  /** Reads `model.folder`: empty for the bundled model, else an existing absolute folder (`~` allowed). */
+  /**
+   * Reads `model.folder`: empty for the bundled model, else an absolute path (`~` allowed). A
+   * folder that does not exist is kept, so the engine reports it as a model error in the status
+   * bar and the panel instead of silently running the bundled model.
+   */
   folder(key: string, context: ValidationContext): string {
     const value = this.read(key);
     if (value === undefined || value === '') return '';
@@ -296,10 +299,6 @@ class SettingReader {
         : trimmed;
     if (!path.isAbsolute(expanded)) {
       this.reportFolder(key, value, 'is not an absolute path');
-      return '';
-    }
-    if (!context.folderExists(expanded)) {
-      this.reportFolder(key, value, 'is not an existing folder');
       return '';
     }
     return expanded;

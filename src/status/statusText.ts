@@ -20,6 +20,8 @@ export interface StatusInput {
   lastLatencyMs?: number;
   /** The message of the last failed request, while the engine itself is fine. */
   lastRequestError?: string;
+  /** The reason the engine last replaced its worker (a crash or no reply), with the time, once it works again. */
+  lastRestart?: string;
 }
 
 export interface StatusView {
@@ -58,6 +60,15 @@ export function describeStatus(input: StatusInput): StatusView {
 
   if (engine.status === 'loading' || engine.status === 'restarting') {
     const progress = engine.progress === undefined ? '' : ` ${Math.round(engine.progress * 100)}%`;
+    // While loading or restarting, the engine's error is the reason it is replacing a lost worker.
+    if (engine.error !== undefined) {
+      return {
+        state: 'loading',
+        text: `$(loading~spin) Experts: restarting${progress}`,
+        tooltip: `**Expert Activation: restarting**\n\n${escapeMarkdown(engine.error.message)}\n\nCompletions resume when the model has loaded again.`,
+        isError: false,
+      };
+    }
     return {
       state: 'loading',
       text: `$(loading~spin) Experts: loading${progress}`,
@@ -104,6 +115,7 @@ export function describeStatus(input: StatusInput): StatusView {
   ];
   if (input.lastLatencyMs !== undefined) tooltipLines.push(`Last completion: ${Math.round(input.lastLatencyMs)} ms`);
   if (input.lastRequestError) tooltipLines.push(`Last request failed: ${escapeMarkdown(input.lastRequestError)}`);
+  if (input.lastRestart) tooltipLines.push(`Engine restarted: ${escapeMarkdown(input.lastRestart)}`);
   tooltipLines.push('Click for actions.');
 
   return {

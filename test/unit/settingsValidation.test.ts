@@ -11,7 +11,6 @@ const modelLoaded: ValidationContext = {
   domains: ['legal', 'medical', 'code', 'general'],
   expertIds: EXPERT_IDS,
   expertsPerLayer: 8,
-  folderExists: (folder) => folder === '/models/custom' || folder === '/home/user/models',
   homeDirectory: '/home/user',
 };
 
@@ -142,12 +141,10 @@ describe('settings validation', () => {
     assert.match(problems[0].message, /L<layer>\.E<index>/);
   });
 
-  it('falls back to the bundled model for a missing folder', () => {
+  it('keeps a missing folder for the engine to report', () => {
     const { settings, problems } = validate({ 'model.folder': '/nowhere/model' });
-    assert.equal(settings.model.folder, '');
-    assert.equal(problems.length, 1);
-    assert.match(problems[0].message, /"\/nowhere\/model" is not an existing folder/);
-    assert.match(problems[0].message, /bundled model/);
+    assert.equal(settings.model.folder, '/nowhere/model');
+    assert.deepEqual(problems, []);
   });
 
   it('rejects a relative model folder', () => {
