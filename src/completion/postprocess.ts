@@ -42,14 +42,15 @@ export function postprocessCompletion(input: PostprocessInput): PostprocessOutco
   if (isBlank(text)) return discard(`nothing left after the "${input.stopAt}" stop rule`);
 
   text = dropIncompleteEnd(text, input.stopReason, input.prose);
-  if (!input.prose && text.includes('\n')) text = keepBalancedBrackets(text);
-  if (isBlank(text)) return discard('empty after cutting brackets the completion opens but never closes');
 
   const overlap = trimOverlap(text, { ...context, prose: input.prose });
   text = overlap.text;
   if (isBlank(text) && overlap.cut !== undefined) {
     return discard(`empty after trimming text that the document already has (${overlap.cut})`);
   }
+
+  if (!input.prose && text.includes('\n')) text = keepBalancedBrackets(text);
+  if (isBlank(text)) return discard('empty after cutting brackets the completion opens but never closes');
 
   text = fixLeadingWhitespace(text, context.linePrefix, input.prose);
   if (!overlap.keepsTrailingLineBreak) text = text.replace(/\s+$/, '');
@@ -114,9 +115,9 @@ const OPENERS = '([{';
 const CLOSERS = ')]}';
 
 /**
- * Cuts a multi-line code completion so that it neither closes a bracket it did not open nor
- * leaves one open: at the last line end where its brackets balance, or else at the last point
- * before the first unbalanced bracket. Brackets inside quotes on one line are skipped.
+ * Cuts a multi-line code completion that leaves a bracket open: at the last line end where its
+ * brackets balance, or else just before the first bracket it never closes. A closer of a bracket
+ * opened before the cursor is allowed. Brackets inside quotes on one line are skipped.
  */
 export function keepBalancedBrackets(text: string): string {
   let depth = 0;
@@ -142,8 +143,7 @@ export function keepBalancedBrackets(text: string): string {
       if (depth === 0) balancedPoint = index;
       depth += 1;
     } else if (CLOSERS.includes(character)) {
-      depth -= 1;
-      if (depth < 0) break;
+      depth = Math.max(0, depth - 1);
       if (depth === 0) balancedPoint = index + 1;
     } else if (depth === 0) {
       balancedPoint = index + 1;

@@ -8,7 +8,7 @@ const cases: Array<{ name: string; completion: string; expected: string }> = [
   { name: 'balanced block is kept whole', completion: 'b = {\n  c: 2\n}\n', expected: 'b = {\n  c: 2\n}\n' },
   { name: 'unclosed block ends at last balanced line', completion: 'a = 1\nb = [2,\n', expected: 'a = 1' },
   { name: 'opener on first line is cut before it', completion: "    if (t.h) {\n    if (\n        return (')", expected: '    if (t.h)' },
-  { name: 'closer the completion did not open is cut', completion: 'x)\ny', expected: 'x' },
+  { name: 'closer of an earlier bracket is kept', completion: 'x)\ny', expected: 'x)\ny' },
   { name: 'brackets inside quotes are ignored', completion: "s = ')'\nt = 1", expected: "s = ')'\nt = 1" },
 ];
 
