@@ -81,13 +81,30 @@ suite('completion', () => {
     });
   }
 
+  for (const [fixture, domain, opening] of [
+    ['lease-agreement.txt', 'legal', 'The Tenant shall'],
+    ['visit-note.txt', 'medical', 'The patient was'],
+  ] as const) {
+    test(`accepts a completion in ${domain} prose`, async () => {
+      const editor = await openFixture(fixture);
+      await editor.edit((edit) => edit.insert(endOfDocument(editor.document), `\n\n${opening}`));
+      placeCursor(editor, endOfDocument(editor.document));
+
+      const { shown, before, after } = await triggerAndAccept(editor, `ghost-text-${domain}`);
+
+      assert.ok(shown.trim().length > 0);
+      assert.equal(after, before + shown);
+      assert.doesNotMatch(shown, /\n/, 'a prose completion spans lines');
+    });
+  }
+
   test('accepts a completion in Python', async () => {
     const editor = await openFixture('inventory.py');
     const end = endOfDocument(editor.document);
     await editor.edit((edit) => edit.insert(end, '\n\n\ndef average_price(items):\n    """Return the mean unit price of the items."""\n    return '));
     placeCursor(editor, endOfDocument(editor.document));
 
-    const { shown, before, after } = await triggerAndAccept(editor);
+    const { shown, before, after } = await triggerAndAccept(editor, 'ghost-text-code');
 
     assert.ok(shown.trim().length > 0);
     assert.ok(after.startsWith(before), 'text before the cursor changed');

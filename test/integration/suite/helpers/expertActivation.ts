@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 import type { ExtensionStateSnapshot } from '../../../../src/status/extensionState';
+import { requestScreenshot } from '../../harness/request-screenshot';
 
 export const EXTENSION_ID = 'expert-activation.expert-activation';
 
@@ -90,8 +91,8 @@ export interface AcceptedCompletion {
  * Triggers an inline completion at the cursor and accepts it. When the provider showed nothing,
  * the assertion message gives the provider's reason.
  */
-export async function triggerAndAccept(editor: vscode.TextEditor): Promise<AcceptedCompletion> {
-  const result = await triggerAndAcceptIfShown(editor);
+export async function triggerAndAccept(editor: vscode.TextEditor, screenshotName?: string): Promise<AcceptedCompletion> {
+  const result = await triggerAndAcceptIfShown(editor, screenshotName);
   assert.ok(result.accepted, `No completion was shown: ${result.discardReason}`);
   return result.accepted;
 }
@@ -99,6 +100,7 @@ export async function triggerAndAccept(editor: vscode.TextEditor): Promise<Accep
 /** Triggers an inline completion at the cursor and accepts it when one is shown. */
 export async function triggerAndAcceptIfShown(
   editor: vscode.TextEditor,
+  screenshotName?: string,
 ): Promise<{ accepted?: AcceptedCompletion; discardReason?: string }> {
   const documentUri = editor.document.uri.toString();
   const before = editor.document.getText();
@@ -122,6 +124,7 @@ export async function triggerAndAcceptIfShown(
 
   // The ghost text is on screen once the provider returned; accept it.
   await delay(300);
+  if (screenshotName !== undefined) await requestScreenshot(screenshotName);
   await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
   const after = await waitFor('the completion to be inserted', () => {
     const text = editor.document.getText();
