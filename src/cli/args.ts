@@ -131,8 +131,9 @@ function optionalInteger(name: string, value: string | undefined, min: number, m
 }
 
 function integer(name: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${name} "${value}" is not a whole number. Use a number from ${min} to ${max}.`);
+  const accepted = max === Number.MAX_SAFE_INTEGER ? `a whole number of ${min} or more` : `a whole number from ${min} to ${max}`;
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${name} "${value}" is not a whole number. Use ${accepted}.`);
   const number = Number(value);
-  if (number < min || number > max) throw new UsageError(`${name} ${value} is out of range. Use a number from ${min} to ${max}.`);
+  if (number < min || number > max) throw new UsageError(`${name} ${value} is out of range. Use ${accepted}.`);
   return number;
 }
