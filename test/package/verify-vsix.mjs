@@ -56,7 +56,6 @@ const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 const cleanup = new CleanupStack();
 let phase = 'starting';
-let stopping = false;
 
 function log(message) {
   console.log(`[package] ${message}`);
@@ -253,17 +252,8 @@ function formatMegabytes(bytes) {
   return `${(bytes / 1e6).toFixed(1)} MB (${bytes} bytes)`;
 }
 
-async function stopAndExit(message, exitCode) {
-  if (stopping) {
-    return;
-  }
-  stopping = true;
-
-  if (message) {
-    log(message);
-  }
-  await cleanup.runAll(log);
-  process.exit(exitCode);
+function stopAndExit(message, exitCode) {
+  return cleanup.exit(log, message, exitCode);
 }
 
 await main();

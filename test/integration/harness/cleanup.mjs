@@ -6,6 +6,7 @@ const ACTION_TIMEOUT_MS = 15_000;
 /** Actions run last-in, first-out, each bounded so a hung browser cannot block the exit. */
 export class CleanupStack {
   #actions = [];
+  #exiting = false;
 
   add(name, action) {
     this.#actions.push({ name, action });
@@ -20,6 +21,23 @@ export class CleanupStack {
         log(`Cleanup step "${name}" failed: ${error.message}`);
       }
     }
+  }
+
+  /**
+   * Logs `message` when given, runs every cleanup action and exits with `exitCode`. Only the
+   * first call acts, because a signal may arrive while an earlier exit is still cleaning up.
+   */
+  async exit(log, message, exitCode) {
+    if (this.#exiting) {
+      return;
+    }
+    this.#exiting = true;
+
+    if (message) {
+      log(message);
+    }
+    await this.runAll(log);
+    process.exit(exitCode);
   }
 }
 
