@@ -2,8 +2,8 @@
 
 A pre-norm decoder-only transformer with rotary positions and tied embeddings. In the MoE
 variant every feed-forward block is one always-on shared expert plus routed experts grouped
-by domain (experts 2d and 2d+1 belong to domain d); a router selects top-k experts per token,
-and only the selected experts run. The dense variant replaces the block with one feed-forward
+by domain, so experts 2d and 2d+1 belong to domain d. A router selects top-k experts per
+token, and only the selected experts run. The dense variant replaces the block with one feed-forward
 network as wide as the shared expert plus top-k routed experts, so both variants compute the
 same number of parameters per token.
 """
@@ -126,10 +126,10 @@ class MoEBlock(nn.Module):
         self.shared = FeedForward(config.model_dim, config.shared_hidden)
 
     def select(self, logits, bias, top_k, top_p):
-        """Choose experts on biased scores; weight them by the softmax of their raw logits.
+        """Choose experts on biased scores, and weight them by the softmax of their raw logits.
 
-        An expert joins in order of biased score while fewer than top_k are chosen and the
-        probability mass before it is below top_p; the best expert always joins unless disabled.
+        Experts join in order of biased score while fewer than top_k are chosen and the
+        probability mass before them is below top_p. The best expert always joins unless disabled.
         """
         experts = logits.shape[-1]
         scores = logits + bias

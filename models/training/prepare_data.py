@@ -130,7 +130,7 @@ def load_code(work):
         pattern = pattern.replace("NPM_ROOT", npm_root).replace("NODE_MODULES", os.path.abspath(node_modules))
         paths = sorted(glob.glob(pattern, recursive=True))
         rng.shuffle(paths)
-        taken, total = 0, 0
+        files_taken, total = 0, 0
         for path in paths:
             if "/test" in path and language != "python":
                 continue
@@ -142,13 +142,13 @@ def load_code(work):
             if len(text) < 200:
                 continue
             documents.append(text[:MAX_DOCUMENT_CHARS])
-            taken += 1
+            files_taken += 1
             total += len(documents[-1].encode())
             if total >= CODE_BYTES_PER_LANGUAGE:
                 break
         sources.append({"domain": "code", "source": f"{language}: {pattern}", "licence": licence,
-                        "documents": taken, "bytes": total})
-        print(f"code/{language}: {taken} files, {total / 1e6:.1f} MB", file=sys.stderr)
+                        "documents": files_taken, "bytes": total})
+        print(f"code/{language}: {files_taken} files, {total / 1e6:.1f} MB", file=sys.stderr)
     return documents, sources
 
 
@@ -206,15 +206,15 @@ def main():
 
         documents = deduplicate(split_long_documents(documents))
         rng.shuffle(documents)
-        budget, kept, size = args.max_domain_mb * 1e6, [], 0
+        budget, selected, size = args.max_domain_mb * 1e6, [], 0
         for document in documents:
             if size >= budget:
                 break
-            kept.append(document)
+            selected.append(document)
             size += len(document.encode())
 
-        validation_count = max(MIN_VALIDATION_DOCUMENTS, int(len(kept) * VALIDATION_SHARE))
-        validation, train = kept[:validation_count], kept[validation_count:]
+        validation_count = max(MIN_VALIDATION_DOCUMENTS, int(len(selected) * VALIDATION_SHARE))
+        validation, train = selected[:validation_count], selected[validation_count:]
         write_split(os.path.join(out_dir, f"{domain}.train.txt"), train)
         write_split(os.path.join(out_dir, f"{domain}.val.txt"), validation)
         all_sources.extend(sources)

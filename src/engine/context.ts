@@ -88,7 +88,7 @@ const WINDOW_STEP_TOKENS = 64;
  * Keeps at most the last `window` tokens; a prefix that fits whole starts with end-of-text, as
  * training documents did. A longer prefix is cut at a multiple of WINDOW_STEP_TOKENS from its
  * start, so while the user types the window start stays put and the KV cache stays reusable;
- * the window then holds between `window - WINDOW_STEP_TOKENS` and `window` tokens.
+ * the window then contains between `window - WINDOW_STEP_TOKENS` and `window` tokens.
  */
 function cutToWindow(ids: number[], window: number, endOfText: number): number[] {
   if (ids.length + 1 <= window) return [endOfText, ...ids];
