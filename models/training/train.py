@@ -40,6 +40,8 @@ def parse_arguments():
                         help="learning-rate factor for routed experts, which see only their domain's share of the tokens")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    parser.add_argument("--rewarm-steps", type=int, default=0,
+                        help="after resuming, ramp the learning rate up over this many steps (use when --steps was raised)")
     parser.add_argument("--time-limit-minutes", type=float, default=0, help="stop and checkpoint after this long; 0 = no limit")
     parser.add_argument("--checkpoint-every", type=int, default=50)
     parser.add_argument("--snapshot-every", type=int, default=100)
@@ -136,6 +138,7 @@ def main():
     latest_path = os.path.join(checkpoint_dir, "latest.pt")
 
     step, tokens_seen = 0, 0
+    resumed_at = None
     if os.path.exists(latest_path):
         state = torch.load(latest_path, map_location=device)
         model.load_state_dict(state["model"])
@@ -143,6 +146,7 @@ def main():
             split_expert_parameters(optimizer, model)
         optimizer.load_state_dict(state["optimizer"])
         step, tokens_seen = state["step"], state["tokens"]
+        resumed_at = step
         print(f"resumed {args.arch} at step {step}", flush=True)
 
     split_expert_parameters(optimizer, model)
@@ -164,9 +168,12 @@ def main():
     while step < args.steps:
         inputs, targets, labels = sampler.next_batch()
         inputs, targets, labels = inputs.to(device), targets.to(device), labels.to(device)
+        learning_rate = learning_rate_at(step, args)
+        if resumed_at is not None and step - resumed_at < args.rewarm_steps:
+            learning_rate *= (step - resumed_at + 1) / args.rewarm_steps
         for group in optimizer.param_groups:
             factor = args.expert_lr_multiplier if group.get("is_expert_group") else 1.0
-            group["lr"] = learning_rate_at(step, args) * factor
+            group["lr"] = learning_rate * factor
 
         logits, _, router_logits, _ = model(inputs)
         language_loss = F.cross_entropy(logits.reshape(-1, config.vocab_size), targets.reshape(-1))
