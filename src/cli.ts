@@ -49,7 +49,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const routing = routingOptions(args, engine.info);
     if (file === undefined || window === undefined) {
-      await runDemo(engine, loadSamples(SAMPLES_FOLDER), routing, (sample) => generationOptions(args, sample), (text) => process.stdout.write(text));
+      const output = { json: args.json, write: (text: string) => process.stdout.write(text) };
+      await runDemo(engine, loadSamples(SAMPLES_FOLDER), routing, (sample) => generationOptions(args, sample), output);
       return 0;
     }
 

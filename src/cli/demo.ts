@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { InferenceEngine } from '../engine/inferenceEngine';
-import type { GenerationOptions, RoutingOptions } from '../engine/protocol';
-import { formatLabels, formatPosterior } from './format';
+import type { CompletionResult, GenerationOptions, ModelInfo, RoutingOptions, RoutingTrace } from '../engine/protocol';
+import { activeExperts, formatLabels, formatPosterior, type ActiveExpert } from './format';
 
 const PROMPT_PREVIEW_CHARS = 60;
 
@@ -42,15 +42,34 @@ export function completionOffset(text: string): number {
   return text.length;
 }
 
+/** One sample's outcome, the shape `demo --json` prints. */
+export interface DemoSampleResult {
+  file: string;
+  expectedDomain: string;
+  domain: string;
+  confidence: number;
+  source: string;
+  posterior: Record<string, number>;
+  experts: ActiveExpert[];
+  offset: number;
+  completion: string;
+  stopReason: string;
+  routeMs: number;
+  timing: CompletionResult['timing'];
+}
+
+/** Routes and completes every sample; prints a block per sample as it finishes, or one JSON object at the end. */
 export async function runDemo(
   engine: InferenceEngine,
   samples: DemoSample[],
   routing: RoutingOptions,
   generation: (file: string) => GenerationOptions,
-  write: (text: string) => void,
+  output: { json: boolean; write(text: string): void },
 ): Promise<void> {
-  let correct = 0;
-  write(`Model ${engine.info.name}: ${engine.info.layers} layers x ${engine.info.expertsPerLayer} experts, domains ${engine.info.domains.join(', ')}\n`);
+  const results: DemoSampleResult[] = [];
+  if (!output.json) {
+    output.write(`Model ${engine.info.name}: ${engine.info.layers} layers x ${engine.info.expertsPerLayer} experts, domains ${engine.info.domains.join(', ')}\n`);
+  }
 
   for (const sample of samples) {
     const prefix = sample.text.slice(0, sample.offset);
@@ -58,23 +77,41 @@ export async function runDemo(
     const trace = await engine.route({ documentKey: sample.file, prefix, routing });
     const routeMs = Date.now() - routeStarted;
     const result = await engine.complete({ documentKey: sample.file, prefix, suffix: sample.text.slice(sample.offset), routing, generation: generation(sample.file) });
-    if (trace.domain.domain === sample.expectedDomain) correct += 1;
-
-    const { timing } = result;
-    const tokensPerSecond = timing.generatedTokens > 0 ? Math.round((1000 * timing.generatedTokens) / Math.max(1, timing.totalMs)) : 0;
-    const preview = prefix.slice(-PROMPT_PREVIEW_CHARS).replace(/\s+/g, ' ');
-    write(
-      [
-        '',
-        path.basename(sample.file),
-        `  domain      ${trace.domain.domain} (confidence ${trace.domain.confidence.toFixed(2)}, ${trace.domain.source}); posterior ${formatPosterior(trace.domain.posterior)}`,
-        `  experts     ${formatLabels(trace, engine.info)}  (share of top-k slots over the context)`,
-        `  prompt      …${preview}`,
-        `  completion  ${JSON.stringify(result.completion)}  (${result.stopReason})`,
-        `  time        route ${routeMs} ms; complete ${timing.totalMs} ms, ${timing.generatedTokens} tokens, ${tokensPerSecond} tokens/s`,
-        '',
-      ].join('\n'),
-    );
+    const { domain, confidence, source, posterior } = trace.domain;
+    results.push({
+      file: sample.file,
+      expectedDomain: sample.expectedDomain,
+      domain,
+      confidence,
+      source,
+      posterior,
+      experts: activeExperts(trace, engine.info, 8),
+      offset: sample.offset,
+      completion: result.completion,
+      stopReason: result.stopReason,
+      routeMs,
+      timing: result.timing,
+    });
+    if (!output.json) output.write(sampleText(sample, prefix, trace, result, routeMs, engine.info));
   }
-  write(`\nDomain detected as the file name says: ${correct} of ${samples.length} samples.\n`);
+
+  const detected = results.filter((result) => result.domain === result.expectedDomain).length;
+  if (output.json) output.write(`${JSON.stringify({ model: engine.info.name, samples: results, detected, total: results.length })}\n`);
+  else output.write(`\nDomain detected as the file name says: ${detected} of ${samples.length} samples.\n`);
+}
+
+function sampleText(sample: DemoSample, prefix: string, trace: RoutingTrace, result: CompletionResult, routeMs: number, model: ModelInfo): string {
+  const { timing } = result;
+  const tokensPerSecond = timing.generatedTokens > 0 ? Math.round((1000 * timing.generatedTokens) / Math.max(1, timing.totalMs)) : 0;
+  const preview = prefix.slice(-PROMPT_PREVIEW_CHARS).replace(/\s+/g, ' ');
+  return [
+    '',
+    path.basename(sample.file),
+    `  domain      ${trace.domain.domain} (confidence ${trace.domain.confidence.toFixed(2)}, ${trace.domain.source}); posterior ${formatPosterior(trace.domain.posterior)}`,
+    `  experts     ${formatLabels(trace, model)}  (share of top-k slots over the context)`,
+    `  prompt      …${preview}`,
+    `  completion  ${JSON.stringify(result.completion)}  (${result.stopReason})`,
+    `  time        route ${routeMs} ms; complete ${timing.totalMs} ms, ${timing.generatedTokens} tokens, ${tokensPerSecond} tokens/s`,
+    '',
+  ].join('\n');
 }

@@ -55,6 +55,17 @@ describe('cli', { skip: MODEL_MISSING_REASON }, () => {
     assert.ok(!output.trace.context[0].chosen.includes(0));
   });
 
+  it('demo --json reports every sample', () => {
+    const { status, stdout, stderr } = runCli('demo', '--json', '--max-tokens', '4');
+    assert.equal(status, 0, stderr);
+    const output = JSON.parse(stdout) as { model: string; samples: Array<{ file: string; expectedDomain: string; domain: string; completion: string }>; detected: number; total: number };
+    assert.equal(output.model, 'expert-moe');
+    assert.equal(output.total, readdirSync(SAMPLES).length);
+    assert.deepEqual(output.samples.map((sample) => path.basename(sample.file)), readdirSync(SAMPLES).sort());
+    assert.equal(output.detected, output.samples.filter((sample) => sample.domain === sample.expectedDomain).length);
+    assert.ok(output.samples.every((sample) => typeof sample.completion === 'string'));
+  });
+
   it('explain lists expert impacts', () => {
     const { status, stdout, stderr } = runCli('explain', path.join(SAMPLES, 'medical.txt'), '--offset', '500', '--max-tokens', '3');
     assert.equal(status, 0, stderr);
