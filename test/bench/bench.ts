@@ -12,12 +12,13 @@ import { loadModelFolder } from '../../src/engine/modelFolder';
 import type { GenerationOptions } from '../../src/engine/protocol';
 import { Tokenizer } from '../../src/engine/tokenizer';
 import { bundleForBench } from './benchBuild';
-import { BENCH_HELP, BenchUsageError, parseBenchOptions } from './benchOptions';
+import { BENCH_HELP, parseBenchOptions } from './benchOptions';
 import { measureDecode, measureExtensionLoad, measureKvReuse, measureWarmCompletions, runChild } from './benchPhases';
 import { evaluateTargets, renderBenchmarkReport, type BenchmarkResults } from './benchReport';
 import { longDocument, typingTextAt } from './benchText';
 import { describeMachine, roundedLoad } from './machine';
 import { percentile } from './metrics';
+import { UsageError } from './options';
 import { PRODUCT_MAX_TOKENS, PRODUCT_ROUTING } from './productDefaults';
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
@@ -178,7 +179,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof BenchUsageError) {
+    if (error instanceof UsageError) {
       process.stderr.write(`bench: ${error.message}\n`);
       process.exitCode = 2;
       return;

@@ -1,5 +1,7 @@
 // Command-line options of `npm run bench` and the sample counts of a full and a quick run.
 
+import { COMMON_OPTIONS, readOptions, reportPath, wholeNumber } from './options';
+
 export interface BenchCounts {
   coldStarts: number;
   /** Completions the cold-start child runs after its first, before its memory is read. */
@@ -36,47 +38,17 @@ Options:
   --no-report      write no report
   --help           show this text`;
 
-export class BenchUsageError extends Error {}
-
 export function parseBenchOptions(argv: readonly string[], defaultReport: string): BenchOptions | 'help' {
-  const options: BenchOptions = { quick: false, json: false, threads: 2, reportFile: defaultReport, counts: FULL_COUNTS };
-  for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i];
-    const value = (): string => {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new BenchUsageError(`${flag} needs a value; see --help.`);
-      i += 1;
-      return next;
-    };
-    switch (flag) {
-      case '--help':
-        return 'help';
-      case '--quick':
-        options.quick = true;
-        options.counts = QUICK_COUNTS;
-        break;
-      case '--json':
-        options.json = true;
-        break;
-      case '--model':
-        options.modelFolder = value();
-        break;
-      case '--threads': {
-        const text = value();
-        const threads = Number(text);
-        if (!Number.isInteger(threads) || threads < 1) throw new BenchUsageError(`--threads must be a whole number of at least 1, got ${text}.`);
-        options.threads = threads;
-        break;
-      }
-      case '--report':
-        options.reportFile = value();
-        break;
-      case '--no-report':
-        options.reportFile = undefined;
-        break;
-      default:
-        throw new BenchUsageError(`Unknown option ${flag}; see --help.`);
-    }
-  }
-  return options;
+  const values = readOptions(argv, COMMON_OPTIONS);
+  if (values.help === true) return 'help';
+
+  const quick = values.quick === true;
+  return {
+    quick,
+    json: values.json === true,
+    modelFolder: values.model as string | undefined,
+    threads: wholeNumber(values, 'threads', 1, 2),
+    reportFile: reportPath(values, defaultReport),
+    counts: quick ? QUICK_COUNTS : FULL_COUNTS,
+  };
 }

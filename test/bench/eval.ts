@@ -15,13 +15,14 @@ import { DenseModel, DENSE_FILE } from './denseModel';
 import { evaluateCompletions, type DocumentCompletionResult } from './evalCompletion';
 import { measureCounterfactual } from './evalCounterfactual';
 import { scoreDocument, type DocumentLanguageResult } from './evalLanguage';
-import { EVAL_HELP, EvalUsageError, parseEvalOptions, type EvalOptions } from './evalOptions';
+import { EVAL_HELP, parseEvalOptions, type EvalOptions } from './evalOptions';
 import { renderEvaluationReport, type EvaluationResults } from './evalReport';
 import { summariseCompletions, summariseCounterfactual, summariseDetection, summarisePerplexity } from './evalSummary';
 import { loadHeldoutDocuments } from './heldout';
 import { describeMachine, roundedLoad } from './machine';
 import { MoeScorer } from './moeScoring';
 import { NgramModel } from './ngramModel';
+import { UsageError } from './options';
 import { PRODUCT_MAX_TOKENS, PRODUCT_ROUTING } from './productDefaults';
 import { wordClasses } from './windows';
 
@@ -220,7 +221,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof EvalUsageError) {
+    if (error instanceof UsageError) {
       process.stderr.write(`eval: ${error.message}\n`);
       process.exitCode = 2;
       return;

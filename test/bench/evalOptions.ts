@@ -1,5 +1,7 @@
 // Command-line options of `npm run eval`.
 
+import { COMMON_OPTIONS, readOptions, reportPath, UsageError, wholeNumber } from './options';
+
 export interface EvalOptions {
   quick: boolean;
   json: boolean;
@@ -40,100 +42,40 @@ Options:
   --no-report        write no report
   --help             show this text`;
 
-export class EvalUsageError extends Error {}
+const EVAL_OPTIONS = {
+  ...COMMON_OPTIONS,
+  docs: { type: 'string' },
+  cases: { type: 'string' },
+  typing: { type: 'string' },
+  windows: { type: 'string' },
+  'hard-share': { type: 'string' },
+  seed: { type: 'string' },
+} as const;
 
 export function parseEvalOptions(argv: readonly string[], defaultReport: string): EvalOptions | 'help' {
-  const options: EvalOptions = {
-    quick: false,
-    json: false,
-    threads: 2,
-    documentsPerDomain: 15,
-    casesPerDocument: 3,
-    typingSegmentsPerDocument: 1,
-    maxWindows: 4,
-    hardShare: 0.25,
-    seed: 1,
-    reportFile: defaultReport,
+  const values = readOptions(argv, EVAL_OPTIONS);
+  if (values.help === true) return 'help';
+
+  // A quick run lowers the counts that were not given.
+  const quick = values.quick === true;
+  return {
+    quick,
+    json: values.json === true,
+    modelFolder: values.model as string | undefined,
+    threads: wholeNumber(values, 'threads', 1, 2),
+    documentsPerDomain: wholeNumber(values, 'docs', 1, quick ? 2 : 15),
+    casesPerDocument: wholeNumber(values, 'cases', 0, quick ? 1 : 3),
+    typingSegmentsPerDocument: wholeNumber(values, 'typing', 0, 1),
+    maxWindows: wholeNumber(values, 'windows', 1, quick ? 2 : 4),
+    hardShare: share(values['hard-share'] as string | undefined),
+    seed: wholeNumber(values, 'seed', 0, 1),
+    reportFile: reportPath(values, defaultReport),
   };
-  const explicit = new Set<string>();
-
-  for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i];
-    const value = (): string => {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new EvalUsageError(`${flag} needs a value; see --help.`);
-      i += 1;
-      return next;
-    };
-    switch (flag) {
-      case '--help':
-        return 'help';
-      case '--quick':
-        options.quick = true;
-        break;
-      case '--json':
-        options.json = true;
-        break;
-      case '--model':
-        options.modelFolder = value();
-        break;
-      case '--threads':
-        options.threads = positiveInteger(flag, value());
-        break;
-      case '--docs':
-        options.documentsPerDomain = positiveInteger(flag, value());
-        explicit.add('docs');
-        break;
-      case '--cases':
-        options.casesPerDocument = nonNegativeInteger(flag, value());
-        explicit.add('cases');
-        break;
-      case '--typing':
-        options.typingSegmentsPerDocument = nonNegativeInteger(flag, value());
-        explicit.add('typing');
-        break;
-      case '--windows':
-        options.maxWindows = positiveInteger(flag, value());
-        explicit.add('windows');
-        break;
-      case '--hard-share': {
-        const text = value();
-        const share = Number(text);
-        if (!(share > 0 && share <= 1)) throw new EvalUsageError(`--hard-share must be above 0 and at most 1, got ${text}.`);
-        options.hardShare = share;
-        break;
-      }
-      case '--seed':
-        options.seed = nonNegativeInteger(flag, value());
-        break;
-      case '--report':
-        options.reportFile = value();
-        break;
-      case '--no-report':
-        options.reportFile = undefined;
-        break;
-      default:
-        throw new EvalUsageError(`Unknown option ${flag}; see --help.`);
-    }
-  }
-
-  if (options.quick) {
-    if (!explicit.has('docs')) options.documentsPerDomain = 2;
-    if (!explicit.has('cases')) options.casesPerDocument = 1;
-    if (!explicit.has('typing')) options.typingSegmentsPerDocument = 1;
-    if (!explicit.has('windows')) options.maxWindows = 2;
-  }
-  return options;
 }
 
-function positiveInteger(flag: string, text: string): number {
+function share(text: string | undefined): number {
+  if (text === undefined) return 0.25;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new EvalUsageError(`${flag} must be a whole number of at least 1, got ${text}.`);
-  return value;
-}
-
-function nonNegativeInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new EvalUsageError(`${flag} must be a whole number of at least 0, got ${text}.`);
+  if (!(value > 0 && value <= 1)) throw new UsageError(`--hard-share must be above 0 and at most 1, got "${text}".`);
   return value;
 }
