@@ -8,7 +8,7 @@ import { renderHeatmapSection } from './heatmap';
 import { renderImpactSection } from './impact';
 import { renderLoadSection } from './load';
 import { renderTokensSection } from './tokens';
-import { renderHeader, renderStatusView } from './state';
+import { renderHeader, renderRestartNote, renderStatusView } from './state';
 import { actionButton } from './common';
 
 export function renderApp(context: RenderContext): Node[] {
@@ -18,6 +18,7 @@ export function renderApp(context: RenderContext): Node[] {
 
   return [
     header,
+    status.lastRestart && renderRestartNote(status.lastRestart),
     routingError &&
       h(
         'div',

@@ -1,7 +1,7 @@
 // The heading and the views shown instead of the pictures: no editor, language disabled,
 // model loading and engine error.
 
-import type { PanelStatus } from '../../src/panel/protocol';
+import type { EngineRestart, PanelStatus } from '../../src/panel/protocol';
 import { h } from '../dom';
 import { percent } from '../format';
 import { actionButton } from './common';
@@ -18,6 +18,12 @@ export function renderHeader(context: RenderContext): HTMLElement | undefined {
     h('h1', { class: 'document-name', title: doc.uri }, doc.name),
     h('p', { class: 'document-facts' }, `${doc.languageId} · line ${doc.line}`, model && ` · model ${model.name}`),
   );
+}
+
+/** Renders a note that the engine replaced its worker, which can be over before a loading view would show. */
+export function renderRestartNote(restart: EngineRestart): HTMLElement {
+  const time = new Date(restart.at).toLocaleTimeString();
+  return h('p', { class: 'restart-note', role: 'status' }, `The engine restarted at ${time}. ${restart.reason}`);
 }
 
 /** Returns the view for a status other than `ready`. */

@@ -1,7 +1,8 @@
 // EngineClient: the `Engine` over a worker thread that owns the ONNX session. Works in the
 // extension host and in plain Node. It keeps request ids, supersedes older requests of the
 // same document, forwards cancellation, restarts a crashed or stuck worker with backoff, and
-// reports its state.
+// reports its state. A worker that is late with a heartbeat reply gets a standby that loads
+// the model meanwhile, so that replacing a stuck worker does not wait for a fresh load.
 
 import { Worker } from 'node:worker_threads';
 import { EngineError, engineError, isErrorInfo } from './errors';
@@ -16,6 +17,7 @@ import type {
   EngineState,
   ExplainRequest,
   ExplainResult,
+  ModelInfo,
   RouteRequest,
   RoutingTrace,
 } from './protocol';
@@ -29,7 +31,7 @@ export interface EngineClientOptions {
   log: EngineLogger;
   /** Context window in tokens; defaults to the model's trainedContext. */
   contextTokens?: number;
-  /** Time between heartbeats; defaults to 250 ms. */
+  /** Time between heartbeats; defaults to 100 ms. */
   heartbeatIntervalMs?: number;
   /** A worker that leaves a heartbeat unanswered this long is restarted; defaults to 1000 ms. */
   heartbeatTimeoutMs?: number;
@@ -40,6 +42,14 @@ export interface EngineClientOptions {
   nativeCallTimeoutMs?: number;
   /** A worker that has not loaded the model after this long is restarted. */
   loadTimeoutMs?: number;
+}
+
+interface WorkerThread {
+  worker: Worker;
+  control: SharedArrayBuffer;
+  startedAt: number;
+  /** Set when a standby worker has loaded the model before it was needed. */
+  loadedModel?: ModelInfo;
 }
 
 interface PendingRequest {
@@ -56,11 +66,15 @@ const FIRST_RESTART_DELAY_MS = 250;
 const MAX_RESTART_DELAY_MS = 8000;
 /** A worker that ran this long before crashing restarts immediately again. */
 const STABLE_UPTIME_MS = 60_000;
-const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 100;
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 1000;
 const DEFAULT_NATIVE_CALL_TIMEOUT_MS = 15_000;
 /** The heartbeat timer's period at most, so a stuck worker is noticed soon after its timeout. */
 const MAX_HEARTBEAT_TICK_MS = 100;
+/** A heartbeat unanswered for this share of its limit starts a standby worker. */
+const STANDBY_AFTER_SHARE_OF_LIMIT = 0.4;
+/** The shortest time between two standby workers, so that a slow but healthy worker costs little. */
+const STANDBY_COOLDOWN_MS = 30_000;
 
 export class EngineClient implements Engine {
   private currentState: EngineState = { status: 'stopped' };
@@ -70,6 +84,9 @@ export class EngineClient implements Engine {
   private worker: Worker | undefined;
   private workerControl: SharedArrayBuffer | undefined;
   private workerStartedAt = 0;
+  /** A second worker that loads the model while the current one is late with a heartbeat reply. */
+  private standby: WorkerThread | undefined;
+  private standbyStartedAt = Number.NEGATIVE_INFINITY;
   private ready: Promise<void> | undefined;
   private settleReady: { resolve(): void; reject(error: EngineError): void } | undefined;
   private nextId = 1;
@@ -117,6 +134,7 @@ export class EngineClient implements Engine {
     this.options = { ...this.options, ...options };
     this.options.log.info(`Reloading the engine with ${options.modelFolder} and ${options.threads} threads.`);
     const reason = engineError('cancelled', 'The engine reloaded its model, so the request was dropped.');
+    this.stopStandby('the engine reloaded its model');
     this.stopWorker(reason);
     this.rejectReady(reason);
     this.consecutiveRestarts = 0;
@@ -128,6 +146,7 @@ export class EngineClient implements Engine {
   dispose(): void {
     if (this.disposed) return;
     const reason = engineError('cancelled', 'The engine was disposed.');
+    this.stopStandby('the engine was disposed');
     this.stopWorker(reason);
     this.rejectReady(reason);
     this.disposed = true;
@@ -196,7 +215,6 @@ export class EngineClient implements Engine {
   }
 
   private spawnWorker(): void {
-    const { modelFolder, threads, contextTokens, workerScript, log } = this.options;
     // After a crash, start() callers still wait on the same promise for the replacement worker.
     if (this.settleReady === undefined) {
       this.ready = new Promise<void>((resolve, reject) => {
@@ -204,29 +222,51 @@ export class EngineClient implements Engine {
       });
       this.ready.catch(() => undefined);
     }
-    this.setState({ status: 'loading', progress: 0, error: this.restartReason });
+
+    const standby = this.standby;
+    this.standby = undefined;
+    if (standby !== undefined) {
+      const progress = standby.loadedModel === undefined ? 'is still loading the model' : 'has loaded the model';
+      this.options.log.info(`Switching to the standby inference worker, which ${progress}.`);
+    }
+    const thread = standby ?? this.createWorker();
+    this.worker = thread.worker;
+    this.workerControl = thread.control;
+    this.workerStartedAt = thread.startedAt;
+    if (thread.loadedModel === undefined) this.setState({ status: 'loading', progress: 0, error: this.restartReason });
+    else this.onModelLoaded(thread.loadedModel);
+
+    this.startHeartbeat(thread.worker, thread.control);
+    for (const pending of this.pending.values()) this.postPending(pending);
+  }
+
+  /** Starts a worker thread that loads the model; its messages reach this client once it is current or the standby. */
+  private createWorker(): WorkerThread {
+    const { modelFolder, threads, contextTokens, workerScript, log } = this.options;
     log.info(`Starting the inference worker ${workerScript} for ${modelFolder}.`);
 
-    const controlBuffer = createControlBuffer();
-    const workerData: WorkerStartOptions = { modelFolder, threads, contextTokens, controlBuffer };
+    const control = createControlBuffer();
+    const workerData: WorkerStartOptions = { modelFolder, threads, contextTokens, controlBuffer: control };
     const worker = new Worker(workerScript, { workerData });
-    this.worker = worker;
-    this.workerControl = controlBuffer;
-    this.workerStartedAt = Date.now();
     worker.on('message', (message: FromWorkerMessage) => {
       if (this.worker === worker) this.onWorkerMessage(message);
+      else if (this.standby?.worker === worker) this.onStandbyMessage(message);
     });
     worker.on('error', (error) => {
-      if (this.worker === worker) log.error(`The inference worker failed: ${error.stack ?? error.message}`);
+      if (this.worker === worker || this.standby?.worker === worker) log.error(`The inference worker failed: ${error.stack ?? error.message}`);
     });
     worker.on('exit', (code) => {
+      if (this.standby?.worker === worker) {
+        this.standby = undefined;
+        log.warn(`The standby inference worker stopped unexpectedly (exit code ${code}).`);
+        return;
+      }
       if (this.worker !== worker) return;
       this.onWorkerLost(engineError('worker-crashed', `The inference worker stopped unexpectedly (exit code ${code}).`, {
         action: 'The engine restarts it automatically; if this repeats, check the log.',
       }));
     });
-    this.startHeartbeat(worker, controlBuffer);
-    for (const pending of this.pending.values()) this.postPending(pending);
+    return { worker, control, startedAt: Date.now() };
   }
 
   private onWorkerMessage(message: FromWorkerMessage): void {
@@ -235,10 +275,7 @@ export class EngineClient implements Engine {
         this.setState({ status: 'loading', progress: message.progress, error: this.restartReason });
         break;
       case 'ready':
-        this.restartReason = undefined;
-        this.setState({ status: this.pending.size > 0 ? 'busy' : 'ready', model: message.model });
-        this.settleReady?.resolve();
-        this.settleReady = undefined;
+        this.onModelLoaded(message.model);
         break;
       case 'load-failed':
         this.onLoadFailed(message.error);
@@ -250,7 +287,12 @@ export class EngineClient implements Engine {
         this.settle(message.id, new EngineError(isErrorInfo(message.error) ? message.error : { code: 'internal', message: String(message.error) }));
         break;
       case 'pong':
-        if (this.outstandingPing?.id === message.id) this.outstandingPing = undefined;
+        if (this.outstandingPing?.id !== message.id) break;
+        if (this.standby !== undefined) {
+          const waited = Date.now() - this.outstandingPing.sentAt;
+          this.stopStandby(`the inference worker answered its heartbeat after ${waited} ms`);
+        }
+        this.outstandingPing = undefined;
         break;
       case 'log':
         this.options.log[message.level](message.message);
@@ -258,9 +300,41 @@ export class EngineClient implements Engine {
     }
   }
 
+  private onModelLoaded(model: ModelInfo): void {
+    this.restartReason = undefined;
+    this.setState({ status: this.pending.size > 0 ? 'busy' : 'ready', model });
+    this.settleReady?.resolve();
+    this.settleReady = undefined;
+  }
+
+  private onStandbyMessage(message: FromWorkerMessage): void {
+    const standby = this.standby as WorkerThread;
+    if (message.type === 'ready') standby.loadedModel = message.model;
+    if (message.type === 'log') this.options.log[message.level](message.message);
+    if (message.type === 'load-failed') this.stopStandby(`it could not load the model: ${message.error.message}`);
+  }
+
+  /** Starts the standby worker, unless one runs, one ran recently, or a restart would wait out a backoff. */
+  private startStandby(reason: string): void {
+    const now = Date.now();
+    if (this.standby !== undefined || now - this.standbyStartedAt < STANDBY_COOLDOWN_MS || this.restartDelayMs() > 0) return;
+    this.options.log.info(`Starting a standby inference worker because ${reason}.`);
+    this.standbyStartedAt = now;
+    this.standby = this.createWorker();
+  }
+
+  private stopStandby(reason: string): void {
+    const standby = this.standby;
+    if (standby === undefined) return;
+    this.standby = undefined;
+    this.options.log.info(`Stopping the standby inference worker because ${reason}.`);
+    terminateWhenSafe(standby.worker, standby.control);
+  }
+
   private onLoadFailed(info: EngineErrorInfo): void {
     this.options.log.error(`Loading the model failed: ${info.message}`);
     const error = new EngineError(info);
+    this.stopStandby('the model could not be loaded');
     this.stopWorker(error);
     this.setState({ status: 'error', error: info });
     this.rejectReady(error);
@@ -268,10 +342,10 @@ export class EngineClient implements Engine {
 
   /** Fails the pending requests of a crashed or stuck worker and schedules a new one. */
   private onWorkerLost(error: EngineError): void {
-    const uptime = Date.now() - this.workerStartedAt;
-    if (uptime > STABLE_UPTIME_MS) this.consecutiveRestarts = 0;
-    const delay = this.consecutiveRestarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.consecutiveRestarts - 1));
+    const delay = this.restartDelayMs();
+    if (Date.now() - this.workerStartedAt > STABLE_UPTIME_MS) this.consecutiveRestarts = 0;
     this.consecutiveRestarts += 1;
+    if (delay > 0) this.stopStandby('restarts are backing off');
 
     this.options.log.warn(`${error.message} Restarting it in ${delay} ms.`);
     this.stopWorker(error);
@@ -283,6 +357,13 @@ export class EngineClient implements Engine {
       if (this.disposed) return;
       this.spawnWorker();
     }, delay);
+  }
+
+  /** Returns how long the next restart waits: nothing after a stable run, then a doubling backoff. */
+  private restartDelayMs(): number {
+    const stable = Date.now() - this.workerStartedAt > STABLE_UPTIME_MS;
+    if (stable || this.consecutiveRestarts === 0) return 0;
+    return Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.consecutiveRestarts - 1));
   }
 
   private stopWorker(reason: EngineError): void {
@@ -331,8 +412,11 @@ export class EngineClient implements Engine {
         this.outstandingPing.sentAt += lateness;
         const inNativeCall = isInNativeCall(controlBuffer);
         const limit = inNativeCall ? nativeCallTimeout : timeout;
-        if (now - this.outstandingPing.sentAt > limit) {
+        const waited = now - this.outstandingPing.sentAt;
+        if (waited > limit) {
           this.onUnresponsive(`did not answer a heartbeat within ${limit} ms${inNativeCall ? ' during one onnxruntime call' : ''}`);
+        } else if (waited > limit * STANDBY_AFTER_SHARE_OF_LIMIT) {
+          this.startStandby(`the inference worker has not answered a heartbeat for ${waited} ms`);
         }
         return;
       }

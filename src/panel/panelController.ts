@@ -12,6 +12,7 @@ import type {
   RoutingTrace,
 } from '../engine/protocol';
 import type {
+  EngineRestart,
   PanelCompletion,
   PanelControls,
   PanelDocument,
@@ -85,6 +86,7 @@ export class PanelController {
   private routeAgainWhenDone = false;
   private lastLoggedProblem: string | undefined;
   private lastStatusKey: string;
+  private lastRestart: EngineRestart | undefined;
   private engineWorking: boolean;
   private readonly throttle: TrailingThrottle;
   private readonly engineSubscription: { dispose(): void };
@@ -161,7 +163,7 @@ export class PanelController {
     const editorFacts = cursor && { languageId: cursor.document.languageId, languageEnabled: cursor.languageEnabled };
 
     return {
-      status: derivePanelStatus(this.options.engine.state, editorFacts),
+      status: derivePanelStatus(this.options.engine.state, editorFacts, this.lastRestart),
       controls: this.controls(cursor?.routing),
       document: cursor?.document,
       model: this.panelModel,
@@ -200,6 +202,8 @@ export class PanelController {
   private engineStateChanged(state: EngineState): void {
     const modelChanged = state.model !== undefined && state.model !== this.model;
     if (state.model) this.model = state.model;
+
+    if (state.status === 'restarting' && state.error !== undefined) this.lastRestart = { reason: state.error.message, at: Date.now() };
 
     const wasWorking = this.engineWorking;
     this.engineWorking = isWorking(state);

@@ -30,7 +30,14 @@ export type PanelStatus =
   /** `restartReason` is set while the engine replaces a worker that crashed or stopped answering. */
   | { kind: 'loading'; progress?: number; modelName?: string; restartReason?: string }
   | { kind: 'error'; error: EngineErrorInfo; actions: PanelAction[] }
-  | { kind: 'ready' };
+  /** `lastRestart` is the engine's latest worker replacement, kept visible once it is over. */
+  | { kind: 'ready'; lastRestart?: EngineRestart };
+
+/** A replacement of the inference worker: why, and when (milliseconds since the epoch). */
+export interface EngineRestart {
+  reason: string;
+  at: number;
+}
 
 /** The document in the active editor. */
 export interface PanelDocument {

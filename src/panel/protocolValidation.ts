@@ -133,7 +133,10 @@ const panelStatus: Schema<PanelStatus> = taggedUnion<PanelStatus>('kind', {
     error: engineError,
     actions: array(literal(...panelActions), panelActions.length),
   }),
-  ready: object({ kind: literal('ready') }),
+  ready: object({
+    kind: literal('ready'),
+    lastRestart: optional(object({ reason: text, at: number({ min: 0, integer: true }) })),
+  }),
 });
 
 const panelControls: Schema<PanelControls> = object({

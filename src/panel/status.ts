@@ -1,5 +1,5 @@
 import type { EngineErrorCode, EngineErrorInfo, EngineState } from '../engine/protocol';
-import type { PanelAction, PanelStatus } from './protocol';
+import type { EngineRestart, PanelAction, PanelStatus } from './protocol';
 
 /** The active editor as far as the panel's status is concerned. */
 export interface EditorFacts {
@@ -18,7 +18,7 @@ const modelProblems: ReadonlySet<EngineErrorCode> = new Set([
  * Decides which state the panel shows. Engine problems come first because they affect every
  * document, then the editor: no editor, a disabled language, or ready.
  */
-export function derivePanelStatus(engine: EngineState, editor: EditorFacts | undefined): PanelStatus {
+export function derivePanelStatus(engine: EngineState, editor: EditorFacts | undefined, lastRestart?: EngineRestart): PanelStatus {
   if (engine.status === 'error') {
     const error = engine.error ?? {
       code: 'internal',
@@ -46,7 +46,7 @@ export function derivePanelStatus(engine: EngineState, editor: EditorFacts | und
 
   if (editor === undefined) return { kind: 'no-editor' };
   if (!editor.languageEnabled) return { kind: 'language-disabled', languageId: editor.languageId };
-  return { kind: 'ready' };
+  return lastRestart === undefined ? { kind: 'ready' } : { kind: 'ready', lastRestart };
 }
 
 /** The buttons offered with an error: the model settings for a bad model folder, and always the log. */

@@ -213,7 +213,7 @@ async function main(): Promise<number> {
         const extension = await activateExtension({ workerScript, settings: { 'completions.maxTokens': 256, 'completions.multiline': 'always' } });
         const result = await measureWorkerFault(extension, fault).finally(() => extension.deactivate());
         results.push(result);
-        failed ||= result.nextCompletionFailed || result.statusBarDuring === undefined || result.panelDuring === undefined;
+        failed ||= result.nextCompletionFailed || result.statusBarDuring === undefined || result.panelDuring === undefined || result.panelAfter === undefined;
       }
     }
     figures.faults = results;
@@ -221,7 +221,7 @@ async function main(): Promise<number> {
       'worker faults (ms from the fault)',
       results.map((result) => [
         result.fault,
-        `detected ${result.detectedMs}, ready ${result.readyMs}, next completion ${result.nextCompletionMs}; status bar ${result.statusBarDuring === undefined ? 'MISSING' : 'showed it'}, panel ${result.panelDuring === undefined ? 'MISSING' : 'showed it'}`,
+        `detected ${result.detectedMs}, ready ${result.readyMs}, next completion ${result.nextCompletionMs}${result.standbyUsed ? ' (standby)' : ''}; status bar ${result.statusBarDuring === undefined ? 'MISSING' : 'showed it'}, panel ${result.panelDuring === undefined ? 'MISSING' : 'showed it'}, after ${result.panelAfter === undefined ? 'MISSING' : 'noted it'}`,
       ]),
     );
   }

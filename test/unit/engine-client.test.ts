@@ -124,3 +124,56 @@ describe('engine client', { skip: MODEL_MISSING_REASON }, () => {
     assert.equal(other.state.status, 'stopped');
   });
 });
+
+describe('engine client standby worker', { skip: MODEL_MISSING_REASON }, () => {
+  const logged: string[] = [];
+  const recordingLog = { ...quietLog, info: (message: string) => logged.push(message), warn: (message: string) => logged.push(message) };
+  let workerScript: string;
+
+  before(async () => {
+    workerScript = await bundledWorker();
+  });
+
+  // The standby starts once a heartbeat has waited 40% of the 3 s limit.
+  function startClient(): EngineClient {
+    logged.length = 0;
+    return new EngineClient({ modelFolder: MODEL_FOLDER, threads: 1, workerScript, log: recordingLog, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 3000 });
+  }
+
+  it('takes over from a worker that stops answering', async () => {
+    const client = startClient();
+    try {
+      await client.start();
+      client.simulateWorkerFault('block', 10_000);
+      const stuck = client.route({ documentKey: 'standby', prefix: PREFIX, routing: routingOptions() });
+      await assert.rejects(stuck, (error) => errorCode(error) === 'worker-unresponsive');
+
+      const trace = await client.route({ documentKey: 'standby', prefix: PREFIX, routing: routingOptions() });
+      assert.ok(trace.domain.domain.length > 0);
+      const started = logged.findIndex((line) => /^Starting a standby inference worker because the inference worker has not answered a heartbeat for \d+ ms\.$/.test(line));
+      const switched = logged.findIndex((line) => /^Switching to the standby inference worker/.test(line));
+      assert.ok(started >= 0, logged.join('\n'));
+      assert.ok(switched > started, logged.join('\n'));
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('is stopped when the worker answers late but in time', async () => {
+    const client = startClient();
+    try {
+      await client.start();
+      const states: string[] = [];
+      client.onDidChangeState((state) => states.push(state.status));
+      client.simulateWorkerFault('block', 2000);
+      await new Promise((resolve) => setTimeout(resolve, 2600));
+
+      assert.ok(logged.some((line) => /^Stopping the standby inference worker because the inference worker answered its heartbeat after \d+ ms\.$/.test(line)), logged.join('\n'));
+      assert.ok(!states.includes('restarting'), states.join(', '));
+      const trace = await client.route({ documentKey: 'late', prefix: PREFIX, routing: routingOptions() });
+      assert.ok(trace.domain.domain.length > 0);
+    } finally {
+      client.dispose();
+    }
+  });
+});

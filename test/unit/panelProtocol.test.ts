@@ -36,6 +36,7 @@ describe('snapshot message validation', () => {
       { kind: 'loading' },
       { kind: 'error', error: { code: 'model-missing', message: 'No model.onnx', action: 'Set model.folder.' }, actions: ['openModelSettings', 'showLog'] },
       { kind: 'ready' },
+      { kind: 'ready', lastRestart: { reason: 'The inference worker stopped unexpectedly (exit code 3).', at: 1_796_000_000_000 } },
     ];
 
     for (const status of statuses) {

@@ -279,6 +279,23 @@ describe('status views', () => {
     assert.equal(root.querySelector<HTMLProgressElement>('progress')?.value, 0.4);
   });
 
+  test('a past restart shows as a note above the pictures', () => {
+    const at = new Date(2026, 11, 4, 23, 41, 7).getTime();
+    const reason = 'The inference worker did not answer a heartbeat within 1000 ms.';
+    const { root } = render({ ...sampleSnapshot(), status: { kind: 'ready', lastRestart: { reason, at } } });
+
+    const note = root.querySelector('.restart-note');
+    assert.equal(note?.getAttribute('role'), 'status');
+    assert.equal(note?.textContent, `The engine restarted at ${new Date(at).toLocaleTimeString()}. ${reason}`);
+    assert.ok(root.querySelector('.domain-section, section'), 'the pictures still show');
+  });
+
+  test('no note without a restart', () => {
+    const { root } = render(sampleSnapshot());
+
+    assert.equal(root.querySelector('.restart-note'), null);
+  });
+
   test('error shows the message and its actions', () => {
     const { root, posted } = render({
       ...sampleSnapshot(),

@@ -52,6 +52,14 @@ describe('panel status', () => {
     });
     assert.equal(derivePanelStatus({ status: 'busy' }, editor).kind, 'ready');
   });
+
+  test('ready keeps the last restart, which other states leave out', () => {
+    const lastRestart = { reason: 'The inference worker did not answer a heartbeat within 1000 ms.', at: 1_796_000_000_000 };
+
+    assert.deepEqual(derivePanelStatus({ status: 'ready' }, editor, lastRestart), { kind: 'ready', lastRestart });
+    assert.deepEqual(derivePanelStatus({ status: 'ready' }, editor), { kind: 'ready' });
+    assert.equal(derivePanelStatus({ status: 'ready' }, undefined, lastRestart).kind, 'no-editor');
+  });
 });
 
 describe('expert switches', () => {

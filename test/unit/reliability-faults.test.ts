@@ -34,6 +34,7 @@ describe('reliability: worker faults', { skip: MODEL_MISSING_REASON }, () => {
       assert.match(figures.statusBarDuring?.text ?? '', /restarting/);
       assert.match(figures.statusBarDuring?.tooltip ?? '', /The inference worker stopped unexpectedly/);
       assert.match(figures.panelDuring?.restartReason ?? '', /The inference worker stopped unexpectedly/);
+      assert.match(figures.panelAfter?.reason ?? '', /The inference worker stopped unexpectedly/);
       assert.ok(figures.logWarnings.some((line) => /stopped unexpectedly \(exit code 3\)\. Restarting it in 0 ms\./.test(line)), figures.logWarnings.join('\n'));
       assert.equal(figures.nextCompletionFailed, false, figures.nextOutcome);
       assert.match(figures.statusBarAfter.tooltip, /Engine restarted: The inference worker stopped unexpectedly/);
@@ -46,11 +47,12 @@ describe('reliability: worker faults', { skip: MODEL_MISSING_REASON }, () => {
     const extension = await activateExtension({ workerScript, settings: LONG_COMPLETIONS });
     try {
       const figures = await measureWorkerFault(extension, 'unresponsive');
-      t.diagnostic(`detected after ${figures.detectedMs} ms, ready after ${figures.readyMs} ms, next completion after ${figures.nextCompletionMs} ms`);
+      t.diagnostic(`detected after ${figures.detectedMs} ms, ready after ${figures.readyMs} ms, next completion after ${figures.nextCompletionMs} ms, standby used: ${figures.standbyUsed}`);
 
       assert.match(figures.interruptedOutcome, /did not answer a heartbeat within 1000 ms/);
       assert.match(figures.statusBarDuring?.tooltip ?? '', /did not answer a heartbeat/);
       assert.match(figures.panelDuring?.restartReason ?? '', /did not answer a heartbeat/);
+      assert.match(figures.panelAfter?.reason ?? '', /did not answer a heartbeat/);
       assert.equal(figures.nextCompletionFailed, false, figures.nextOutcome);
     } finally {
       extension.deactivate();
