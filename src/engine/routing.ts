@@ -7,8 +7,6 @@ import type { Domain, DomainPosterior, DomainSource, LayerRouting, RoutingOption
 
 /** The bias that disables an expert; the graph never selects an expert at or below -1e9 / 2. */
 export const DISABLED_BIAS = -1e9;
-/** Weight of the newest token in the exponential moving average of the domain posterior (DEMix uses 0.3). */
-export const POSTERIOR_SMOOTHING = 0.3;
 export const GENERAL_DOMAIN = 'general';
 
 /** Checked routing settings, with the bias that every request starts from. */
@@ -138,26 +136,26 @@ export function expertLoad(positions: readonly PositionRouting[], layers: number
 }
 
 /**
- * The domain posterior: per position, the router mass on each domain's experts averaged over
- * layers, smoothed over positions by an exponential moving average. Uniform without positions.
+ * The domain posterior: the router mass on each domain's experts, averaged over layers and over
+ * every position of the context, as the model card measures detection. A document's domain is
+ * a property of all of its text, so a few general-looking words before the cursor do not flip
+ * it. Uniform without positions.
  */
 export function domainPosterior(positions: readonly PositionRouting[], manifest: Manifest): Record<Domain, number> {
   const { domains, experts, architecture } = manifest;
   const domainOfSlot = new Array<number>(architecture.layers * architecture.expertsPerLayer);
   for (const expert of experts) domainOfSlot[expert.layer * architecture.expertsPerLayer + expert.index] = domains.indexOf(expert.domain);
 
-  let smoothed: number[] | undefined;
+  const mass = new Array<number>(domains.length).fill(0);
   for (const routing of positions) {
-    const mass = new Array<number>(domains.length).fill(0);
     routing.probs.forEach((p, slot) => {
-      mass[domainOfSlot[slot]] += p / architecture.layers;
+      mass[domainOfSlot[slot]] += p;
     });
-    smoothed = smoothed === undefined ? mass : smoothed.map((value, d) => POSTERIOR_SMOOTHING * mass[d] + (1 - POSTERIOR_SMOOTHING) * value);
   }
 
-  const values = smoothed ?? domains.map(() => 1 / domains.length);
-  const total = values.reduce((sum, value) => sum + value, 0) || 1;
-  return Object.fromEntries(domains.map((domain, d) => [domain, values[d] / total]));
+  const total = mass.reduce((sum, value) => sum + value, 0);
+  if (total === 0) return Object.fromEntries(domains.map((domain) => [domain, 1 / domains.length]));
+  return Object.fromEntries(domains.map((domain, d) => [domain, mass[d] / total]));
 }
 
 /** Picks the domain to route by: a decided one, the detected one, or general below `minConfidence`. */

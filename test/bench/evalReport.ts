@@ -111,7 +111,7 @@ function detectionSection(results: EvaluationResults, domains: string[]): string
   const row = (label: string, summary: DetectionSummary | undefined, how: string) =>
     summary === undefined
       ? `| ${label} | ${how} | n/a | n/a | n/a | ${checkpoints.map(() => 'n/a').join(' | ')} | n/a |`
-      : `| ${label} | ${how} | ${formatPercent(summary.accuracy)} | ${summary.macroF1.toFixed(3)} | ${summary.routedAccuracy === undefined ? 'n/a' : formatPercent(summary.routedAccuracy)} | ${DETECTION_CHECKPOINTS.map((tokens) => formatPercent(summary.accuracyAfterTokens[String(tokens)])).join(' | ')} | ${summary.settling.medianTokens} / ${summary.settling.p90Tokens} |`;
+      : `| ${label} | ${how} | ${formatPercent(summary.accuracy)} | ${summary.macroF1.toFixed(3)} | ${summary.routedAccuracy === undefined ? 'n/a' : formatPercent(summary.routedAccuracy)} | ${DETECTION_CHECKPOINTS.map((tokens) => formatPercent(summary.accuracyAfterTokens[String(tokens)])).join(' | ')} | ${formatTokenCount(summary.settling.medianTokens)} / ${formatTokenCount(summary.settling.p90Tokens)} |`;
 
   return [
     '## Domain detection',
@@ -257,4 +257,9 @@ function describeTraining(training: unknown): string {
   if (typeof step === 'number') parts.push(`step ${step}`);
   if (typeof tokens === 'number') parts.push(`${tokens.toLocaleString('en-US')} training tokens`);
   return parts.length === 0 ? '' : `, ${parts.join(', ')}`;
+}
+
+/** Formats a token count that may be a percentile between two counts, such as 71.1. */
+function formatTokenCount(tokens: number): string {
+  return Number.isInteger(tokens) ? String(tokens) : tokens.toFixed(1);
 }
