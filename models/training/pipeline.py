@@ -106,7 +106,7 @@ def main():
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {STAGES}")
     parser.add_argument("--vocab-size", type=int, default=8192)
     parser.add_argument("--max-domain-mb", type=float, default=10.0)
-    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=2200)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--model-dim", type=int, default=256)
     parser.add_argument("--layers", type=int, default=4)
