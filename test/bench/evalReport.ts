@@ -120,7 +120,7 @@ function detectionSection(results: EvaluationResults, domains: string[]): string
     '',
     `| variant | detector | accuracy | macro-F1 | routed | ${checkpoints.join(' | ')} | settles after (tokens) |`,
     `|---|---|---|---|---|${checkpoints.map(() => '---|').join('')}---|`,
-    row(VARIANT_LABELS['moe-routed'], moe, 'router mass per domain, smoothed'),
+    row(VARIANT_LABELS['moe-routed'], moe, 'router mass per domain, averaged over the context'),
     row(VARIANT_LABELS['moe-plain'], moe, 'the same router (identical by construction)'),
     row(VARIANT_LABELS.dense, undefined, 'not applicable: no router'),
     row(VARIANT_LABELS.ngram, ngram, 'per-domain unigram likelihood'),
