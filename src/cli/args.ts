@@ -65,7 +65,7 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     else if (argument === '--help' || argument === '-h') help = true;
     else if (argument.startsWith('-') && argument !== '-') {
       const [name, inline] = splitOption(argument);
-      if (!VALUE_OPTIONS.includes(name)) throw new UsageError(`Unknown option ${name}. Run with --help to list the options.`);
+      if (!VALUE_OPTIONS.includes(name)) throw new UsageError(unknownOptionMessage(name));
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`Option ${name} needs a value. Run with --help for an example.`);
       values.set(name, [...(values.get(name) ?? []), value]);
@@ -102,13 +102,21 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     position,
     json,
     domain: single('--domain'),
-    topK: optionalInteger('--top-k', single('--top-k'), 1, 64),
+    // The model's expert count bounds --top-k. The CLI checks it once the model has loaded.
+    topK: optionalInteger('--top-k', single('--top-k'), 1, Number.MAX_SAFE_INTEGER),
     disabledExperts: values.get('--disable-expert') ?? [],
     model: single('--model'),
     maxTokens: optionalInteger('--max-tokens', single('--max-tokens'), 1, 1024) ?? DEFAULT_MAX_TOKENS,
     threads: optionalInteger('--threads', single('--threads'), 1, 64),
     stopAt: stopAt as StopAt | undefined,
   };
+}
+
+function unknownOptionMessage(name: string): string {
+  const bare = (option: string) => option.replace(/-/g, '').toLowerCase();
+  const match = [...VALUE_OPTIONS, '--json', '--help'].find((option) => bare(option) === bare(name));
+  const hint = match === undefined ? 'Run with --help to list the options.' : `Did you mean ${match}?`;
+  return `Unknown option ${name}. ${hint}`;
 }
 
 function splitOption(argument: string): [string, string | undefined] {

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { InferenceEngine } from '../engine/inferenceEngine';
 import type { CompletionResult, GenerationOptions, ModelInfo, RoutingOptions, RoutingTrace } from '../engine/protocol';
-import { activeExperts, formatLabels, formatPosterior, type ActiveExpert } from './format';
+import { activeExperts, formatDomain, formatLabels, formatPosterior, type ActiveExpert } from './format';
 
 const PROMPT_PREVIEW_CHARS = 60;
 
@@ -26,14 +26,19 @@ export function loadSamples(folder: string): DemoSample[] {
   });
 }
 
-/** Picks a deterministic cut: after a word, about halfway into the first long line past 60% of the text. */
+/**
+ * Picks a deterministic cut about halfway into the first long line past 60% of the text: before
+ * a space that follows a word, not the end of a sentence or clause, so a completion has a phrase to finish.
+ */
 export function completionOffset(text: string): number {
   let lineStart = text.indexOf('\n', Math.floor(text.length * 0.6)) + 1;
   while (lineStart > 0 && lineStart < text.length) {
     const lineEnd = text.indexOf('\n', lineStart);
     const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
     if (line.trim().length >= 30) {
-      const space = line.indexOf(' ', Math.floor(line.length / 2));
+      const midPhrase = / (?<=[\p{L}\p{N}] )/gu;
+      midPhrase.lastIndex = Math.floor(line.length / 2);
+      const space = midPhrase.exec(line)?.index ?? -1;
       if (space > 0) return lineStart + space;
     }
     if (lineEnd < 0) break;
@@ -58,7 +63,7 @@ export interface DemoSampleResult {
   timing: CompletionResult['timing'];
 }
 
-/** Routes and completes every sample; prints a block per sample as it finishes, or one JSON object at the end. */
+/** Routes and completes every sample. Prints a block per sample as it finishes, or one JSON object at the end. */
 export async function runDemo(
   engine: InferenceEngine,
   samples: DemoSample[],
@@ -107,7 +112,7 @@ function sampleText(sample: DemoSample, prefix: string, trace: RoutingTrace, res
   return [
     '',
     path.basename(sample.file),
-    `  domain      ${trace.domain.domain} (confidence ${trace.domain.confidence.toFixed(2)}, ${trace.domain.source}); posterior ${formatPosterior(trace.domain.posterior)}`,
+    `  domain      ${formatDomain(trace.domain)}; posterior ${formatPosterior(trace.domain.posterior)}`,
     `  experts     ${formatLabels(trace, model)}  (share of top-k slots over the context)`,
     `  prompt      …${preview}`,
     `  completion  ${JSON.stringify(result.completion)}  (${result.stopReason})`,

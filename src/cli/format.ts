@@ -1,6 +1,6 @@
 // Text and JSON output of the CLI commands.
 
-import type { CompletionResult, ExplainResult, ModelInfo, RoutingTrace } from '../engine/protocol';
+import type { CompletionResult, DomainPosterior, ExplainResult, ModelInfo, RoutingTrace } from '../engine/protocol';
 
 export interface ActiveExpert {
   id: string;
@@ -59,17 +59,27 @@ export function routeText(file: string, trace: RoutingTrace, model: ModelInfo, e
   const { domain } = trace;
   const lines = [
     `${file}`,
-    `  domain      ${domain.domain} (confidence ${domain.confidence.toFixed(2)}, ${domain.source})`,
+    `  domain      ${formatDomain(domain)}`,
     `  posterior   ${formatPosterior(domain.posterior)}`,
     `  experts     ${formatLabels(trace, model)}  (share of top-k slots over the context)`,
     '  per layer, most active experts:',
   ];
-  for (let layer = 0; layer < model.layers; layer += 1) {
-    const top = activeExperts(trace, model, model.experts.length).filter((expert) => expert.layer === layer).slice(0, 3);
+  const active = activeExperts(trace, model, model.experts.length);
+  if (active.length === 0) lines.push('    none: there is no text before the position to route');
+  for (let layer = 0; layer < model.layers && active.length > 0; layer += 1) {
+    const top = active.filter((expert) => expert.layer === layer).slice(0, 3);
     lines.push(`    layer ${layer}: ${top.map((expert) => `${expert.id} ${expert.label} ${percent(expert.load)}`).join(', ')}`);
   }
   lines.push(`  time        ${elapsedMs} ms`);
   return lines.join('\n');
+}
+
+/** Formats the routed domain, with the reason when low confidence made it differ from the detected one. */
+export function formatDomain(domain: DomainPosterior): string {
+  const decided = `${domain.domain} (confidence ${domain.confidence.toFixed(2)}, ${domain.source})`;
+  if (domain.source !== 'detected' || domain.detected === undefined || domain.detected === domain.domain) return decided;
+  const detectedConfidence = (domain.detectedConfidence ?? domain.posterior[domain.detected]).toFixed(2);
+  return `${domain.domain}: the detected ${domain.detected} (${detectedConfidence}) is below the minimum confidence, so the text routes as ${domain.domain}`;
 }
 
 export function formatLabels(trace: RoutingTrace, model: ModelInfo): string {
@@ -100,7 +110,7 @@ export function completeText(file: string, offset: number, result: CompletionRes
   return [
     `${file} at offset ${offset}`,
     `  completion  ${JSON.stringify(result.completion)}  (${result.stopReason})`,
-    `  domain      ${trace.domain.domain} (confidence ${trace.domain.confidence.toFixed(2)}, ${trace.domain.source})`,
+    `  domain      ${formatDomain(trace.domain)}`,
     `  experts     ${chosen.join(', ')}  (selected for the first token)`,
     `  time        ${timing.totalMs} ms: ${timing.promptTokens} context tokens (${timing.reusedTokens} reused), ${timing.generatedTokens} generated`,
   ].join('\n');
@@ -114,7 +124,7 @@ export function explainText(file: string, offset: number, result: ExplainResult,
   const lines = [
     `${file} at offset ${offset}`,
     `  completion  ${JSON.stringify(result.completion)}`,
-    `  domain      ${result.trace.domain.domain} (confidence ${result.trace.domain.confidence.toFixed(2)}, ${result.trace.domain.source})`,
+    `  domain      ${formatDomain(result.trace.domain)}`,
     '  expert impact on the next token (KL divergence in nats; masked = switched off, activated = switched on):',
   ];
   for (const impact of result.impacts) {

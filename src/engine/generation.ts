@@ -34,7 +34,7 @@ export interface GenerationResult {
   completion: string;
   stopReason: CompletionResult['stopReason'];
   tokens: TokenTrace[];
-  /** Every token chosen, those that reproduced the healed text included. */
+  /** Tokens chosen after the healed text, the ones `maxTokens` counts. A healing step does not count. */
   generatedTokens: number;
 }
 
@@ -57,7 +57,6 @@ export async function generate(tokenizer: Tokenizer, decoder: Decoder, manifest:
   let visibleText = '';
   let completion = '';
   let countedTokens = 0;
-  let generatedTokens = 0;
   let stopReason: CompletionResult['stopReason'];
 
   for (;;) {
@@ -83,7 +82,6 @@ export async function generate(tokenizer: Tokenizer, decoder: Decoder, manifest:
     const newVisibleText = generatedText.length > healText.length ? generatedText.slice(healText.length) : '';
     const tokenText = newVisibleText.slice(visibleText.length);
     visibleText = newVisibleText;
-    generatedTokens += 1;
     // A token that only reproduces the healed text shows nothing, so the trace leaves it out.
     if (!(healingStep && tokenText === '')) {
       tokens.push({ text: tokenText, layers: layerRoutings(state.routing, layers, expertsPerLayer, state.awakened) });
@@ -103,7 +101,7 @@ export async function generate(tokenizer: Tokenizer, decoder: Decoder, manifest:
     state = await decoder.step(token, state.kv, request.bias, request.counterfactual);
   }
 
-  return { completion, stopReason, tokens: alignTokenTexts(tokens, completion), generatedTokens };
+  return { completion, stopReason, tokens: alignTokenTexts(tokens, completion), generatedTokens: countedTokens };
 }
 
 /** Sets every special token but end-of-text to -Infinity, and any id the tokenizer does not have. */

@@ -104,6 +104,7 @@ export interface CompletionResult {
   completion: string;
   stopReason: 'stop-rule' | 'max-tokens' | 'time-budget' | 'end-of-text' | 'cancelled';
   trace: RoutingTrace;
+  /** `generatedTokens` counts as `maxTokens` does, so it never exceeds it. */
   timing: { totalMs: number; promptTokens: number; reusedTokens: number; generatedTokens: number };
 }
 

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { formatDomain } from '../../src/cli/format';
 import { MODEL_MISSING_REASON } from './helpers/engineFixtures';
 import { REPOSITORY_ROOT } from './helpers/pythonTokenizer';
 
@@ -39,10 +40,11 @@ describe('cli', { skip: MODEL_MISSING_REASON }, () => {
   it('complete --json at a line and column', () => {
     const { status, stdout, stderr } = runCli('complete', path.join(SAMPLES, 'legal.txt'), '--line', '11', '--column', '40', '--json', '--max-tokens', '6');
     assert.equal(status, 0, stderr);
-    const output = JSON.parse(stdout) as { completion: string; domain: string; offset: number };
+    const output = JSON.parse(stdout) as { completion: string; domain: string; offset: number; timing: { generatedTokens: number } };
     assert.equal(typeof output.completion, 'string');
     assert.equal(typeof output.domain, 'string');
     assert.ok(output.offset > 0);
+    assert.ok(output.timing.generatedTokens <= 6, `${output.timing.generatedTokens} tokens generated`);
   });
 
   it('complete with a pinned domain and a disabled expert', () => {
@@ -86,7 +88,10 @@ describe('cli', { skip: MODEL_MISSING_REASON }, () => {
     ['offset out of range', ['complete', path.join(SAMPLES, 'legal.txt'), '--offset', '999999'], /Offset 999999 is past the end of .*legal\.txt/],
     ['unknown domain', ['route', path.join(SAMPLES, 'legal.txt'), '--domain', 'astrology'], /Unknown domain "astrology".*legal/],
     ['unknown expert', ['route', path.join(SAMPLES, 'legal.txt'), '--disable-expert', 'L7.E99'], /Unknown expert "L7\.E99"/],
-    ['unknown option', ['route', path.join(SAMPLES, 'legal.txt'), '--colour'], /Unknown option --colour/],
+    ['unknown option', ['route', path.join(SAMPLES, 'legal.txt'), '--colour'], /Unknown option --colour\. Run with --help/],
+    ['misspelt option', ['route', path.join(SAMPLES, 'legal.txt'), '--topk', '2'], /Unknown option --topk\. Did you mean --top-k\?/],
+    ['top-k zero', ['route', path.join(SAMPLES, 'legal.txt'), '--top-k', '0'], /--top-k 0 is out of range\. Use a whole number of 1 or more\./],
+    ['top-k above the experts', ['route', path.join(SAMPLES, 'legal.txt'), '--top-k', '9'], /--top-k 9 is more than the 8 experts per layer/],
   ];
   for (const [name, args, message] of usageErrors) {
     it(`${name} exits 2`, () => {
@@ -112,10 +117,41 @@ describe('cli', { skip: MODEL_MISSING_REASON }, () => {
     assert.match(stderr, /image\.png looks like a binary file/);
   });
 
+  it('empty file routes nothing', () => {
+    const file = path.join(scratch, 'empty.txt');
+    writeFileSync(file, '');
+    const { status, stdout, stderr } = runCli('route', file);
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /none: there is no text before the position to route/);
+    assert.doesNotMatch(stdout, /layer 0:/);
+  });
+
   it('bad model folder exits 1', () => {
     const folder = path.join(scratch, 'no-model');
     const { status, stderr } = runCli('route', path.join(SAMPLES, 'legal.txt'), '--model', folder);
     assert.equal(status, 1);
     assert.ok(stderr.includes(folder), stderr);
+  });
+});
+
+describe('cli domain line', () => {
+  const posterior = { legal: 0.49, general: 0.32, medical: 0.12, code: 0.07 };
+
+  it('names the detected domain', () => {
+    const line = formatDomain({ domain: 'legal', confidence: 0.49, posterior, source: 'detected', detected: 'legal', detectedConfidence: 0.49 });
+
+    assert.equal(line, 'legal (confidence 0.49, detected)');
+  });
+
+  it('explains a low-confidence fallback', () => {
+    const line = formatDomain({ domain: 'general', confidence: 0.32, posterior, source: 'detected', detected: 'legal', detectedConfidence: 0.49 });
+
+    assert.equal(line, 'general: the detected legal (0.49) is below the minimum confidence, so the text routes as general');
+  });
+
+  it('names a pin as the source', () => {
+    const line = formatDomain({ domain: 'medical', confidence: 0.12, posterior, source: 'pinned', detected: 'legal', detectedConfidence: 0.49 });
+
+    assert.equal(line, 'medical (confidence 0.12, pinned)');
   });
 });
