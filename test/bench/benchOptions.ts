@@ -1,6 +1,6 @@
 // Command-line options of `npm run bench` and the sample counts of a full and a quick run.
 
-import { COMMON_OPTIONS, readOptions, reportPath, wholeNumber } from './options';
+import { COMMON_OPTIONS, commonSettings, readOptions, type CommonSettings } from './options';
 
 export interface BenchCounts {
   coldStarts: number;
@@ -12,12 +12,7 @@ export interface BenchCounts {
   prefills: number;
 }
 
-export interface BenchOptions {
-  quick: boolean;
-  json: boolean;
-  modelFolder?: string;
-  threads: number;
-  reportFile?: string;
+export interface BenchOptions extends CommonSettings {
   counts: BenchCounts;
 }
 
@@ -42,13 +37,6 @@ export function parseBenchOptions(argv: readonly string[], defaultReport: string
   const values = readOptions(argv, COMMON_OPTIONS);
   if (values.help === true) return 'help';
 
-  const quick = values.quick === true;
-  return {
-    quick,
-    json: values.json === true,
-    modelFolder: values.model as string | undefined,
-    threads: wholeNumber(values, 'threads', 1, 2),
-    reportFile: reportPath(values, defaultReport),
-    counts: quick ? QUICK_COUNTS : FULL_COUNTS,
-  };
+  const common = commonSettings(values, defaultReport);
+  return { ...common, counts: common.quick ? QUICK_COUNTS : FULL_COUNTS };
 }

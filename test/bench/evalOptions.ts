@@ -1,12 +1,8 @@
 // Command-line options of `npm run eval`.
 
-import { COMMON_OPTIONS, readOptions, reportPath, UsageError, wholeNumber } from './options';
+import { COMMON_OPTIONS, commonSettings, readOptions, UsageError, wholeNumber, type CommonSettings } from './options';
 
-export interface EvalOptions {
-  quick: boolean;
-  json: boolean;
-  modelFolder?: string;
-  threads: number;
+export interface EvalOptions extends CommonSettings {
   documentsPerDomain: number;
   casesPerDocument: number;
   typingSegmentsPerDocument: number;
@@ -15,8 +11,6 @@ export interface EvalOptions {
   /** Share of each domain's tokens, by highest entropy, in the counterfactual measurement. */
   hardShare: number;
   seed: number;
-  /** The Markdown report to write, or undefined for none. */
-  reportFile?: string;
 }
 
 export const EVAL_HELP = `Usage: npm run eval -- [options]
@@ -57,19 +51,16 @@ export function parseEvalOptions(argv: readonly string[], defaultReport: string)
   if (values.help === true) return 'help';
 
   // A quick run lowers the counts that were not given.
-  const quick = values.quick === true;
+  const common = commonSettings(values, defaultReport);
+  const quick = common.quick;
   return {
-    quick,
-    json: values.json === true,
-    modelFolder: values.model as string | undefined,
-    threads: wholeNumber(values, 'threads', 1, 2),
+    ...common,
     documentsPerDomain: wholeNumber(values, 'docs', 1, quick ? 2 : 15),
     casesPerDocument: wholeNumber(values, 'cases', 0, quick ? 1 : 3),
     typingSegmentsPerDocument: wholeNumber(values, 'typing', 0, 1),
     maxWindows: wholeNumber(values, 'windows', 1, quick ? 2 : 4),
     hardShare: share(values['hard-share'] as string | undefined),
     seed: wholeNumber(values, 'seed', 0, 1),
-    reportFile: reportPath(values, defaultReport),
   };
 }
 

@@ -39,8 +39,26 @@ export function wholeNumber(values: ParsedValues, name: string, min: number, fal
   return value;
 }
 
-/** Returns the report path: `--report`, none with `--no-report`, or the default. */
-export function reportPath(values: ParsedValues, defaultReport: string): string | undefined {
-  if (values['no-report'] === true) return undefined;
-  return typeof values.report === 'string' ? values.report : defaultReport;
+/** The settings of COMMON_OPTIONS that every runner reads the same way. */
+export interface CommonSettings {
+  quick: boolean;
+  json: boolean;
+  modelFolder?: string;
+  threads: number;
+  /** The Markdown report to write, or undefined for none. */
+  reportFile?: string;
+}
+
+/** Reads COMMON_OPTIONS: 2 threads and `defaultReport` unless given, no report with `--no-report`. */
+export function commonSettings(values: ParsedValues, defaultReport: string): CommonSettings {
+  let reportFile: string | undefined = typeof values.report === 'string' ? values.report : defaultReport;
+  if (values['no-report'] === true) reportFile = undefined;
+
+  return {
+    quick: values.quick === true,
+    json: values.json === true,
+    modelFolder: typeof values.model === 'string' ? values.model : undefined,
+    threads: wholeNumber(values, 'threads', 1, 2),
+    reportFile,
+  };
 }
