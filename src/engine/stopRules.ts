@@ -17,6 +17,16 @@ const SENTENCE_END = /[.!?]["'”’)\]]*(?=\s)/u;
  * cursor; `block` measures the starting indentation from it.
  */
 export function createStopRule(stopAt: GenerationOptions['stopAt'], currentLine: string): StopRule {
+  const rule = ruleFor(stopAt, currentLine);
+  return (completion) => {
+    const check = rule(completion);
+    const repetition = (stopAt === 'block' ? findRepeatedLine(check.text) : undefined) ?? findRepetition(check.text);
+    if (repetition === undefined) return check;
+    return { text: cutBeforeRepetition(check.text, repetition, stopAt), stopped: true };
+  };
+}
+
+function ruleFor(stopAt: GenerationOptions['stopAt'], currentLine: string): StopRule {
   switch (stopAt) {
     case 'line':
       return stopAtLineEnd;
@@ -25,6 +35,68 @@ export function createStopRule(stopAt: GenerationOptions['stopAt'], currentLine:
     case 'block':
       return (completion) => stopAtBlockEnd(completion, indentationOf(currentLine));
   }
+}
+
+/** Words in a row that, seen a second time in one completion, mean the model is looping. */
+const REPEATED_WORDS = 4;
+/** The shortest repeated run that counts, in characters from its first word's start to its last word's end. */
+const REPEATED_MIN_CHARS = 10;
+const WORD = /[\p{L}\p{N}_]+/gu;
+const CLAUSE_END = /[,.;:!?]/gu;
+
+/**
+ * Returns where a run of REPEATED_WORDS words first starts again, the start of a small model's
+ * loop ("the amount of the amount of"), or undefined when no run repeats.
+ */
+export function findRepetition(text: string): number | undefined {
+  const words = [...text.matchAll(WORD)].map((match) => ({ word: match[0].toLowerCase(), start: match.index ?? 0, end: (match.index ?? 0) + match[0].length }));
+  const seen = new Set<string>();
+
+  for (let i = 0; i + REPEATED_WORDS <= words.length; i += 1) {
+    const run = words.slice(i, i + REPEATED_WORDS);
+    if (run[run.length - 1].end - run[0].start < REPEATED_MIN_CHARS) continue;
+    const key = run.map((entry) => entry.word).join(' ');
+    if (seen.has(key)) return run[0].start;
+    seen.add(key);
+  }
+  return undefined;
+}
+
+/** The shortest line, without its indentation, whose second appearance counts as a loop in code. */
+const REPEATED_LINE_MIN_CHARS = 8;
+
+/** Returns where the first complete line that repeats an earlier complete line starts, or undefined. */
+export function findRepeatedLine(text: string): number | undefined {
+  const seen = new Set<string>();
+  let lineStart = 0;
+
+  for (;;) {
+    const lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) return undefined;
+    const line = withoutTrailingReturn(text.slice(lineStart, lineEnd)).trim();
+    if (line.length >= REPEATED_LINE_MIN_CHARS) {
+      if (seen.has(line)) return lineStart;
+      seen.add(line);
+    }
+    lineStart = lineEnd + 1;
+  }
+}
+
+/**
+ * Cuts a looping completion: code at the start of the line where the repetition begins, prose at
+ * the last clause end before it, and otherwise right before it.
+ */
+function cutBeforeRepetition(text: string, repetition: number, stopAt: GenerationOptions['stopAt']): string {
+  const before = text.slice(0, repetition);
+  if (stopAt === 'block') {
+    const lineStart = before.lastIndexOf('\n');
+    if (lineStart > 0) return withoutTrailingReturn(before.slice(0, lineStart));
+  } else {
+    const clauseEnds = [...before.matchAll(CLAUSE_END)];
+    const lastClauseEnd = clauseEnds[clauseEnds.length - 1];
+    if (lastClauseEnd?.index !== undefined && lastClauseEnd.index > 0) return before.slice(0, lastClauseEnd.index + 1).replace(/,$/u, '');
+  }
+  return before.trimEnd();
 }
 
 function stopAtLineEnd(completion: string): StopCheck {

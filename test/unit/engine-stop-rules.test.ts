@@ -20,6 +20,14 @@ describe('stop rules', () => {
     { rule: 'block', line: '    total = ', completion: 'a + b\n  c', text: 'a + b', stopped: true },
     { rule: 'block', line: 'function f() {', completion: '\n  return 1;\n}\n', text: '\n  return 1;\n}\n', stopped: false },
     { rule: 'block', line: '\tx = 1', completion: '\n\ty = 2\r\n\r\n', text: '\n\ty = 2', stopped: true },
+    // A loop is cut: prose at the last clause end before it, code at the start of its line.
+    { rule: 'line', line: 'Rent', completion: ' is paid to the owner, and the tenant shall pay to the owner, and the tenant', text: ' is paid to the owner', stopped: true },
+    { rule: 'line', line: 'Tenant shall pay', completion: ' the amount of the amount of the amount of', text: ' the amount of', stopped: true },
+    { rule: 'sentence', line: 'He was', completion: ' not able to be able to be able to', text: ' not able to be', stopped: true },
+    { rule: 'block', line: '    if not', completion: ' valid(path):\n        check(self.path)\n        check(self.path)\n', text: ' valid(path):\n        check(self.path)', stopped: true },
+    // Repeated words that are not a loop stay.
+    { rule: 'block', line: 'def f(n):', completion: '\n    for i in range(n):\n        for j in range(n):', text: '\n    for i in range(n):\n        for j in range(n):', stopped: false },
+    { rule: 'line', line: 'x = ', completion: 'a.b.c + a.b.c', text: 'a.b.c + a.b.c', stopped: false },
   ];
 
   for (const { rule, line, completion, text, stopped } of cases) {
