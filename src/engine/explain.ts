@@ -34,21 +34,29 @@ export function expertVariants(context: PreparedContext, manifest: Manifest, top
     const selectable = indices.filter((index) => bias[slot(index)] > DISABLED_BIAS / 2);
     const chosen = indices.filter((index) => context.start.routing.weights[slot(index)] > 0);
 
+    const probability = (index: number) => context.start.routing.probs[slot(index)];
+    const logProbability = (index: number) => Math.log(Math.max(probability(index), 1e-30));
+    const selectionWith = (variant: Float32Array) =>
+      [...indices].sort((a, b) => logProbability(b) + variant[slot(b)] - (logProbability(a) + variant[slot(a)])).slice(0, topK).sort().join(',');
+    // Masking the weakest selected expert and activating the strongest unselected one can pick
+    // the same experts, so an activation that repeats a masked selection is not measured twice.
+    const measuredSelections = new Set<string>();
+
     if (selectable.length - 1 >= topK) {
       for (const index of chosen) {
         const variant = Float32Array.from(bias);
         variant[slot(index)] = DISABLED_BIAS;
         masked.push({ layer, index, effect: 'masked', bias: variant });
+        measuredSelections.add(selectionWith(variant));
       }
     }
 
-    const probability = (index: number) => context.start.routing.probs[slot(index)];
-    const score = (index: number) => Math.log(Math.max(probability(index), 1e-30)) + bias[slot(index)];
-    const bestScore = Math.max(...selectable.map(score));
+    const bestScore = Math.max(...selectable.map((index) => logProbability(index) + bias[slot(index)]));
     const unselected = selectable.filter((index) => !chosen.includes(index)).sort((a, b) => probability(b) - probability(a));
     for (const index of unselected.slice(0, UNSELECTED_PER_LAYER)) {
       const variant = Float32Array.from(bias);
-      variant[slot(index)] = bestScore + ACTIVATION_MARGIN - Math.log(Math.max(probability(index), 1e-30));
+      variant[slot(index)] = bestScore + ACTIVATION_MARGIN - logProbability(index);
+      if (measuredSelections.has(selectionWith(variant))) continue;
       activated.push({ layer, index, effect: 'activated', bias: variant });
     }
   }

@@ -270,4 +270,20 @@ describe('engine on the real model', { skip: MODEL_MISSING_REASON }, () => {
       assert.ok(result.trace.context[impact.layer].chosen.includes(impact.index), `${impact.expertId} was not selected`);
     }
   });
+
+  it('explain measures each routing once', async () => {
+    const samples = [LEGAL_TEXT, 'The patient was admitted with chest pain and shortness of breath. On examination, the ', 'def read_config(path):\n    with open(path) as handle:\n        return '];
+    for (const [n, prefix] of samples.entries()) {
+      const result = await engine.explain({ documentKey: `explain-once-${n}`, prefix, routing: routingOptions(), generation: generationOptions({ maxTokens: 2 }), timeBudgetMs: 30_000 });
+      const masked = result.impacts.filter((impact) => impact.effect === 'masked');
+      const activated = result.impacts.filter((impact) => impact.effect === 'activated');
+
+      // Masking the weakest selected expert and activating the strongest unselected one in the
+      // same layer route identically, which shows as the same divergence to the last digit.
+      for (const impact of activated) {
+        const twin = masked.find((other) => other.layer === impact.layer && other.klDivergence === impact.klDivergence);
+        assert.equal(twin, undefined, `${impact.expertId} activated repeats ${twin?.expertId} masked`);
+      }
+    }
+  });
 });
