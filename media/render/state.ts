@@ -23,7 +23,7 @@ export function renderHeader(context: RenderContext): HTMLElement | undefined {
 /** Renders a note that the engine replaced its worker, which can be over before a loading view would show. */
 export function renderRestartNote(restart: EngineRestart): HTMLElement {
   const time = new Date(restart.at).toLocaleTimeString();
-  return h('p', { class: 'restart-note', role: 'status' }, `The engine restarted at ${time}. ${restart.reason}`);
+  return h('p', { class: 'restart-note' }, `The engine restarted at ${time}. ${restart.reason}`);
 }
 
 /** Returns the view for a status other than `ready`. */

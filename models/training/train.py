@@ -41,7 +41,8 @@ def parse_arguments():
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for PyTorch")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--rewarm-steps", type=int, default=0,
-                        help="after resuming, ramp the learning rate up over this many steps (use when --steps was raised)")
+                        help="after resuming, ramp the learning rate up over this many steps; use it on the first "
+                             "resume after raising --steps, not on later resumes of that run")
     parser.add_argument("--time-limit-minutes", type=float, default=0, help="stop and checkpoint after this long; 0 = no limit")
     parser.add_argument("--checkpoint-every", type=int, default=50)
     parser.add_argument("--snapshot-every", type=int, default=100)

@@ -63,7 +63,9 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     const argument = argv[i];
     if (argument === '--json') json = true;
     else if (argument === '--help' || argument === '-h') help = true;
-    else if (argument.startsWith('-') && argument !== '-') {
+    else if (/^(--json|--help)=/.test(argument)) {
+      throw new UsageError(`Option ${splitOption(argument)[0]} takes no value. Give it alone, without "=".`);
+    } else if (argument.startsWith('-') && argument !== '-') {
       const [name, inline] = splitOption(argument);
       if (!VALUE_OPTIONS.includes(name)) throw new UsageError(unknownOptionMessage(name));
       const value = inline ?? argv[++i];

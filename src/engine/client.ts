@@ -253,7 +253,8 @@ export class EngineClient implements Engine {
       else if (this.standby?.worker === worker) this.onStandbyMessage(message);
     });
     worker.on('error', (error) => {
-      if (this.worker === worker || this.standby?.worker === worker) log.error(`The inference worker failed: ${error.stack ?? error.message}`);
+      if (this.worker === worker) log.error(`The inference worker failed: ${error.stack ?? error.message}`);
+      else if (this.standby?.worker === worker) log.error(`The standby inference worker failed: ${error.stack ?? error.message}`);
     });
     worker.on('exit', (code) => {
       if (this.standby?.worker === worker) {
@@ -310,7 +311,7 @@ export class EngineClient implements Engine {
   private onStandbyMessage(message: FromWorkerMessage): void {
     const standby = this.standby as WorkerThread;
     if (message.type === 'ready') standby.loadedModel = message.model;
-    if (message.type === 'log') this.options.log[message.level](message.message);
+    if (message.type === 'log') this.options.log[message.level](`Standby worker: ${message.message}`);
     if (message.type === 'load-failed') this.stopStandby(`it could not load the model: ${message.error.message}`);
   }
 

@@ -21,8 +21,11 @@ export interface ExpertVariant {
   bias: Float32Array;
 }
 
-/** Lists the variants to measure: every selected expert masked, then the likeliest unselected ones activated. */
-export function expertVariants(context: PreparedContext, manifest: Manifest, topK: number): ExpertVariant[] {
+/**
+ * Lists the variants to measure: every selected expert masked, then the likeliest unselected ones
+ * activated. `topP` is the routing's dynamic top-p, below 1 when it may select fewer than `topK`.
+ */
+export function expertVariants(context: PreparedContext, manifest: Manifest, topK: number, topP = 1): ExpertVariant[] {
   const { layers, expertsPerLayer } = manifest.architecture;
   const bias = context.generationBias;
   const masked: ExpertVariant[] = [];
@@ -40,7 +43,9 @@ export function expertVariants(context: PreparedContext, manifest: Manifest, top
       [...indices].sort((a, b) => logProbability(b) + variant[slot(b)] - (logProbability(a) + variant[slot(a)])).slice(0, topK).sort().join(',');
     // Masking the weakest selected expert and activating the strongest unselected one can pick
     // the same experts, so an activation that repeats a masked selection is not measured twice.
+    // With top-p below 1 the graph may keep fewer experts, which this key does not model.
     const measuredSelections = new Set<string>();
+    const repeatsMasking = (variant: Float32Array) => topP >= 1 && measuredSelections.has(selectionWith(variant));
 
     if (selectable.length - 1 >= topK) {
       for (const index of chosen) {
@@ -53,11 +58,14 @@ export function expertVariants(context: PreparedContext, manifest: Manifest, top
 
     const bestScore = Math.max(...selectable.map((index) => logProbability(index) + bias[slot(index)]));
     const unselected = selectable.filter((index) => !chosen.includes(index)).sort((a, b) => probability(b) - probability(a));
-    for (const index of unselected.slice(0, UNSELECTED_PER_LAYER)) {
+    let activatedInLayer = 0;
+    for (const index of unselected) {
+      if (activatedInLayer === UNSELECTED_PER_LAYER) break;
       const variant = Float32Array.from(bias);
       variant[slot(index)] = bestScore + ACTIVATION_MARGIN - logProbability(index);
-      if (measuredSelections.has(selectionWith(variant))) continue;
+      if (repeatsMasking(variant)) continue;
       activated.push({ layer, index, effect: 'activated', bias: variant });
+      activatedInLayer += 1;
     }
   }
   return [...masked, ...activated];

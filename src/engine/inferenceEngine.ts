@@ -117,7 +117,7 @@ export class InferenceEngine {
       const baseline = await this.generate(request, context, plan, context.generationBias, Math.min(deadline, started + request.generation.timeBudgetMs), control);
 
       const decoder = this.decoder(plan);
-      const variants = expertVariants(context, this.model.manifest, plan.topK);
+      const variants = expertVariants(context, this.model.manifest, plan.topK, plan.topP);
       const impacts = await measureImpacts(context, decoder, this.model.manifest, variants, deadline, () => control.isCancelled());
       throwIfCancelled(control);
 

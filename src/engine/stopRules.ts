@@ -37,64 +37,65 @@ function ruleFor(stopAt: GenerationOptions['stopAt'], currentLine: string): Stop
   }
 }
 
-/** Words in a row that, seen a second time in one completion, mean the model is looping. */
-const REPEATED_WORDS = 4;
-/** The shortest repeated run that counts, in characters from its first word's start to its last word's end. */
-const REPEATED_MIN_CHARS = 10;
+/** The maximum number of words in one round of a loop. */
+const MAX_LOOP_WORDS = 12;
+/** The shortest loop, in characters from its first word's start to its last word's end. */
+const MIN_LOOP_CHARS = 10;
 const WORD = /[\p{L}\p{N}_]+/gu;
-const CLAUSE_END = /[,.;:!?]/gu;
+/** A word of three letters or more: a run of only numbers or short tokens (a table of zeros) is data, not a loop. */
+const SPELLED_WORD = /\p{L}{3,}/u;
+
+interface WordSpan {
+  word: string;
+  start: number;
+  end: number;
+}
 
 /**
- * Returns where a run of REPEATED_WORDS words first starts again, the start of a small model's
- * loop ("the amount of the amount of"), or undefined when no run repeats.
+ * Returns where a small model's loop starts its second round: a run of two or more words,
+ * among them a spelled word, followed at once by the same words ("the amount of the amount of").
+ * Returns undefined when nothing repeats back to back.
  */
 export function findRepetition(text: string): number | undefined {
-  const words = [...text.matchAll(WORD)].map((match) => ({ word: match[0].toLowerCase(), start: match.index ?? 0, end: (match.index ?? 0) + match[0].length }));
-  const seen = new Set<string>();
+  const words: WordSpan[] = [...text.matchAll(WORD)].map((match) => ({ word: match[0].toLowerCase(), start: match.index ?? 0, end: (match.index ?? 0) + match[0].length }));
 
-  for (let i = 0; i + REPEATED_WORDS <= words.length; i += 1) {
-    const run = words.slice(i, i + REPEATED_WORDS);
-    if (run[run.length - 1].end - run[0].start < REPEATED_MIN_CHARS) continue;
-    const key = run.map((entry) => entry.word).join(' ');
-    if (seen.has(key)) return run[0].start;
-    seen.add(key);
+  for (let start = 0; start < words.length; start += 1) {
+    for (let period = 2; period <= MAX_LOOP_WORDS && start + 2 * period <= words.length; period += 1) {
+      const first = words.slice(start, start + period);
+      const second = words.slice(start + period, start + 2 * period);
+      if (!first.every((entry, i) => entry.word === second[i].word)) continue;
+      if (first[period - 1].end - first[0].start < MIN_LOOP_CHARS) continue;
+      if (new Set(first.map((entry) => entry.word)).size < 2 || !first.some((entry) => SPELLED_WORD.test(entry.word))) continue;
+      return second[0].start;
+    }
   }
   return undefined;
 }
 
-/** The shortest line, without its indentation, whose second appearance counts as a loop in code. */
+/** The shortest line, without its indentation, whose immediate repetition counts as a loop in code. */
 const REPEATED_LINE_MIN_CHARS = 8;
 
-/** Returns where the first complete line that repeats an earlier complete line starts, or undefined. */
+/** Returns where the first complete line that repeats the line just before it starts, or undefined. */
 export function findRepeatedLine(text: string): number | undefined {
-  const seen = new Set<string>();
+  let previous: string | undefined;
   let lineStart = 0;
 
   for (;;) {
     const lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) return undefined;
     const line = withoutTrailingReturn(text.slice(lineStart, lineEnd)).trim();
-    if (line.length >= REPEATED_LINE_MIN_CHARS) {
-      if (seen.has(line)) return lineStart;
-      seen.add(line);
-    }
+    if (line.length >= REPEATED_LINE_MIN_CHARS && line === previous) return lineStart;
+    previous = line;
     lineStart = lineEnd + 1;
   }
 }
 
-/**
- * Cuts a looping completion: code at the start of the line where the repetition begins, prose at
- * the last clause end before it, and otherwise right before it.
- */
+/** Cuts a looping completion before its second round: code at the start of that round's line, prose right before it. */
 function cutBeforeRepetition(text: string, repetition: number, stopAt: GenerationOptions['stopAt']): string {
   const before = text.slice(0, repetition);
   if (stopAt === 'block') {
     const lineStart = before.lastIndexOf('\n');
     if (lineStart > 0) return withoutTrailingReturn(before.slice(0, lineStart));
-  } else {
-    const clauseEnds = [...before.matchAll(CLAUSE_END)];
-    const lastClauseEnd = clauseEnds[clauseEnds.length - 1];
-    if (lastClauseEnd?.index !== undefined && lastClauseEnd.index > 0) return before.slice(0, lastClauseEnd.index + 1).replace(/,$/u, '');
   }
   return before.trimEnd();
 }

@@ -203,7 +203,9 @@ export class PanelController {
     const modelChanged = state.model !== undefined && state.model !== this.model;
     if (state.model) this.model = state.model;
 
+    // A restart keeps its note until the next one; loading without a reason is a new model or start.
     if (state.status === 'restarting' && state.error !== undefined) this.lastRestart = { reason: state.error.message, at: Date.now() };
+    if (state.status === 'loading' && state.error === undefined) this.lastRestart = undefined;
 
     const wasWorking = this.engineWorking;
     this.engineWorking = isWorking(state);

@@ -90,6 +90,7 @@ describe('cli', { skip: MODEL_MISSING_REASON }, () => {
     ['unknown expert', ['route', path.join(SAMPLES, 'legal.txt'), '--disable-expert', 'L7.E99'], /Unknown expert "L7\.E99"/],
     ['unknown option', ['route', path.join(SAMPLES, 'legal.txt'), '--colour'], /Unknown option --colour\. Run with --help/],
     ['misspelt option', ['route', path.join(SAMPLES, 'legal.txt'), '--topk', '2'], /Unknown option --topk\. Did you mean --top-k\?/],
+    ['flag with a value', ['route', path.join(SAMPLES, 'legal.txt'), '--json=true'], /Option --json takes no value/],
     ['top-k zero', ['route', path.join(SAMPLES, 'legal.txt'), '--top-k', '0'], /--top-k 0 is out of range\. Use a whole number of 1 or more\./],
     ['top-k above the experts', ['route', path.join(SAMPLES, 'legal.txt'), '--top-k', '9'], /--top-k 9 is more than the 8 experts per layer/],
   ];

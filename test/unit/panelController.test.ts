@@ -218,6 +218,24 @@ describe('panel snapshot', () => {
     assert.equal(harness.posted.at(-1)?.model?.name, 'expert-moe');
   });
 
+  test('keeps a restart note until the next model load', () => {
+    const harness = createHarness();
+    harness.controller.setVisible(true);
+    const model = harness.engine.state.model;
+    const error = { code: 'worker-unresponsive' as const, message: 'The inference worker did not answer a heartbeat within 1000 ms.' };
+
+    harness.engine.setState({ status: 'restarting', error, model });
+    harness.engine.setState({ status: 'ready', model });
+    const afterRestart = harness.posted.at(-1)?.status;
+
+    harness.engine.setState({ status: 'loading', progress: 0, model });
+    harness.engine.setState({ status: 'ready', model });
+    const afterReload = harness.posted.at(-1)?.status;
+
+    assert.equal(afterRestart?.kind === 'ready' ? afterRestart.lastRestart?.reason : undefined, error.message);
+    assert.deepEqual(afterReload, { kind: 'ready' });
+  });
+
   test('does not republish when the engine only turns busy', () => {
     const harness = createHarness();
     harness.controller.setVisible(true);
