@@ -134,6 +134,14 @@ describe('engine client standby worker', { skip: MODEL_MISSING_REASON }, () => {
     workerScript = await bundledWorker();
   });
 
+  async function waitForLog(pattern: RegExp): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!logged.some((line) => pattern.test(line))) {
+      if (Date.now() > deadline) throw new Error(`No log line matched ${pattern}: ${logged.join(' | ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   // The standby starts once a heartbeat has waited 40% of the 3 s limit.
   function startClient(): EngineClient {
     logged.length = 0;
@@ -154,6 +162,24 @@ describe('engine client standby worker', { skip: MODEL_MISSING_REASON }, () => {
       const switched = logged.findIndex((line) => /^Switching to the standby inference worker/.test(line));
       assert.ok(started >= 0, logged.join('\n'));
       assert.ok(switched > started, logged.join('\n'));
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('is stopped by a reload', async () => {
+    const client = startClient();
+    try {
+      await client.start();
+      client.simulateWorkerFault('block', 2500);
+      await waitForLog(/^Starting a standby inference worker/);
+
+      await client.reload({ modelFolder: MODEL_FOLDER, threads: 1 });
+      const trace = await client.route({ documentKey: 'reloaded', prefix: PREFIX, routing: routingOptions() });
+
+      assert.ok(trace.domain.domain.length > 0);
+      assert.ok(logged.includes('Stopping the standby inference worker because the engine reloaded its model.'), logged.join('\n'));
+      assert.ok(!logged.some((line) => line.startsWith('Switching to the standby')), logged.join('\n'));
     } finally {
       client.dispose();
     }
