@@ -81,9 +81,8 @@ export class EngineClient implements Engine {
   private readonly listeners = new Set<(state: EngineState) => void>();
   private readonly pending = new Map<number, PendingRequest>();
   private options: EngineClientOptions;
-  private worker: Worker | undefined;
-  private workerControl: SharedArrayBuffer | undefined;
-  private workerStartedAt = 0;
+  /** The worker that serves requests. */
+  private current: WorkerThread | undefined;
   /** A second worker that loads the model while the current one is late with a heartbeat reply. */
   private standby: WorkerThread | undefined;
   private standbyStartedAt = Number.NEGATIVE_INFINITY;
@@ -205,12 +204,12 @@ export class EngineClient implements Engine {
   }
 
   private post(message: ToWorkerMessage): void {
-    this.worker?.postMessage(message);
+    this.current?.worker.postMessage(message);
   }
 
   private postPending(pending: PendingRequest): void {
-    if (this.worker === undefined || pending.message === undefined) return;
-    this.worker.postMessage(pending.message);
+    if (this.current === undefined || pending.message === undefined) return;
+    this.current.worker.postMessage(pending.message);
     pending.message = undefined;
   }
 
@@ -230,17 +229,15 @@ export class EngineClient implements Engine {
       this.options.log.info(`Switching to the standby inference worker, which ${progress}.`);
     }
     const thread = standby ?? this.createWorker();
-    this.worker = thread.worker;
-    this.workerControl = thread.control;
-    this.workerStartedAt = thread.startedAt;
+    this.current = thread;
     if (thread.loadedModel === undefined) this.setState({ status: 'loading', progress: 0, error: this.restartReason });
     else this.onModelLoaded(thread.loadedModel);
 
-    this.startHeartbeat(thread.worker, thread.control);
+    this.startHeartbeat(thread);
     for (const pending of this.pending.values()) this.postPending(pending);
   }
 
-  /** Starts a worker thread that loads the model; its messages reach this client once it is current or the standby. */
+  /** Starts a worker thread that loads the model. Its messages reach this client while it is the current worker or the standby. */
   private createWorker(): WorkerThread {
     const { modelFolder, threads, contextTokens, workerScript, log } = this.options;
     log.info(`Starting the inference worker ${workerScript} for ${modelFolder}.`);
@@ -249,11 +246,11 @@ export class EngineClient implements Engine {
     const workerData: WorkerStartOptions = { modelFolder, threads, contextTokens, controlBuffer: control };
     const worker = new Worker(workerScript, { workerData });
     worker.on('message', (message: FromWorkerMessage) => {
-      if (this.worker === worker) this.onWorkerMessage(message);
+      if (this.current?.worker === worker) this.onWorkerMessage(message);
       else if (this.standby?.worker === worker) this.onStandbyMessage(message);
     });
     worker.on('error', (error) => {
-      if (this.worker === worker) log.error(`The inference worker failed: ${error.stack ?? error.message}`);
+      if (this.current?.worker === worker) log.error(`The inference worker failed: ${error.stack ?? error.message}`);
       else if (this.standby?.worker === worker) log.error(`The standby inference worker failed: ${error.stack ?? error.message}`);
     });
     worker.on('exit', (code) => {
@@ -262,7 +259,7 @@ export class EngineClient implements Engine {
         log.warn(`The standby inference worker stopped unexpectedly (exit code ${code}).`);
         return;
       }
-      if (this.worker !== worker) return;
+      if (this.current?.worker !== worker) return;
       this.onWorkerLost(engineError('worker-crashed', `The inference worker stopped unexpectedly (exit code ${code}).`, {
         action: 'The engine restarts it automatically; if this repeats, check the log.',
       }));
@@ -344,7 +341,7 @@ export class EngineClient implements Engine {
   /** Fails the pending requests of a crashed or stuck worker and schedules a new one. */
   private onWorkerLost(error: EngineError): void {
     const delay = this.restartDelayMs();
-    if (Date.now() - this.workerStartedAt > STABLE_UPTIME_MS) this.consecutiveRestarts = 0;
+    if (this.ranStably()) this.consecutiveRestarts = 0;
     this.consecutiveRestarts += 1;
     if (delay > 0) this.stopStandby('restarts are backing off');
 
@@ -362,9 +359,13 @@ export class EngineClient implements Engine {
 
   /** Returns how long the next restart waits: nothing after a stable run, then a doubling backoff. */
   private restartDelayMs(): number {
-    const stable = Date.now() - this.workerStartedAt > STABLE_UPTIME_MS;
-    if (stable || this.consecutiveRestarts === 0) return 0;
+    if (this.ranStably() || this.consecutiveRestarts === 0) return 0;
     return Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.consecutiveRestarts - 1));
+  }
+
+  /** Returns whether the current worker ran long enough that losing it restarts the backoff from zero. */
+  private ranStably(): boolean {
+    return this.current !== undefined && Date.now() - this.current.startedAt > STABLE_UPTIME_MS;
   }
 
   private stopWorker(reason: EngineError): void {
@@ -374,11 +375,9 @@ export class EngineClient implements Engine {
     this.restartTimer = undefined;
     this.outstandingPing = undefined;
 
-    const worker = this.worker;
-    const control = this.workerControl;
-    this.worker = undefined;
-    this.workerControl = undefined;
-    if (worker !== undefined && control !== undefined) terminateWhenSafe(worker, control);
+    const current = this.current;
+    this.current = undefined;
+    if (current !== undefined) terminateWhenSafe(current.worker, current.control);
     for (const id of [...this.pending.keys()]) this.settle(id, reason);
   }
 
@@ -387,7 +386,7 @@ export class EngineClient implements Engine {
     this.settleReady = undefined;
   }
 
-  private startHeartbeat(worker: Worker, controlBuffer: SharedArrayBuffer): void {
+  private startHeartbeat(thread: WorkerThread): void {
     const interval = this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     const timeout = this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     const nativeCallTimeout = Math.max(timeout, this.options.nativeCallTimeoutMs ?? DEFAULT_NATIVE_CALL_TIMEOUT_MS);
@@ -397,7 +396,7 @@ export class EngineClient implements Engine {
     let lastPingAt = 0;
 
     this.heartbeatTimer = setInterval(() => {
-      if (this.worker !== worker) return;
+      if (this.current !== thread) return;
       const now = Date.now();
       // A late tick means this thread was blocked (by any extension) or starved of CPU, and the
       // worker likely was too: a reply may be waiting unread. Give the outstanding ping that time back.
@@ -406,12 +405,12 @@ export class EngineClient implements Engine {
 
       // Loading blocks the worker's event loop inside onnxruntime, so only the load timeout applies.
       if (this.currentState.status === 'loading') {
-        if (now - this.workerStartedAt > loadTimeout) this.onUnresponsive(`did not load the model within ${loadTimeout} ms`);
+        if (now - thread.startedAt > loadTimeout) this.onUnresponsive(`did not load the model within ${loadTimeout} ms`);
         return;
       }
       if (this.outstandingPing !== undefined) {
         this.outstandingPing.sentAt += lateness;
-        const inNativeCall = isInNativeCall(controlBuffer);
+        const inNativeCall = isInNativeCall(thread.control);
         const limit = inNativeCall ? nativeCallTimeout : timeout;
         const waited = now - this.outstandingPing.sentAt;
         if (waited > limit) {
@@ -424,7 +423,7 @@ export class EngineClient implements Engine {
       if (now - lastPingAt < interval) return;
       lastPingAt = now;
       this.outstandingPing = { id: this.nextId++, sentAt: now };
-      worker.postMessage({ type: 'ping', id: this.outstandingPing.id } satisfies ToWorkerMessage);
+      thread.worker.postMessage({ type: 'ping', id: this.outstandingPing.id } satisfies ToWorkerMessage);
     }, tick);
     this.heartbeatTimer.unref();
   }
@@ -436,7 +435,7 @@ export class EngineClient implements Engine {
   }
 
   private updateBusy(): void {
-    if (this.worker === undefined) return;
+    if (this.current === undefined) return;
     const { status } = this.currentState;
     if (status === 'ready' && this.pending.size > 0) this.setState({ ...this.currentState, status: 'busy' });
     if (status === 'busy' && this.pending.size === 0) this.setState({ ...this.currentState, status: 'ready' });
