@@ -40,7 +40,7 @@ export function expertVariants(context: PreparedContext, manifest: Manifest, top
     const probability = (index: number) => context.start.routing.probs[slot(index)];
     const logProbability = (index: number) => Math.log(Math.max(probability(index), 1e-30));
     const selectionWith = (variant: Float32Array) =>
-      [...indices].sort((a, b) => logProbability(b) + variant[slot(b)] - (logProbability(a) + variant[slot(a)])).slice(0, topK).sort().join(',');
+      [...indices].sort((a, b) => logProbability(b) + variant[slot(b)] - (logProbability(a) + variant[slot(a)])).slice(0, topK).sort((a, b) => a - b).join(',');
     // Masking the weakest selected expert and activating the strongest unselected one can pick
     // the same experts, so an activation that repeats a masked selection is not measured twice.
     // With top-p below 1 the graph may keep fewer experts, which this key does not model.
